@@ -1,0 +1,242 @@
+"""Kafka plumbing shared by every stage: clients, topics, dead letters and the consume loop.
+
+Only the Kafka protocol through kafka-python is used, so any Kafka cluster works (the
+development broker is just one more bootstrap address). Offsets are committed only after
+what a message produced has been acknowledged by the broker (at-least-once); consumers
+downstream write idempotently, keyed by call id.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.consumer.fetcher import ConsumerRecord
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+
+from hotline.contracts import ALL_TOPICS, Contract, ContractError, DeadLetter
+from hotline.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+
+# A dead letter keeps the original value for replay, up to this size.
+DEAD_LETTER_PAYLOAD_MAX_BYTES = 1024 * 1024
+
+
+class PoisonMessage(Exception):
+    """A message that can never be processed as it is (bad audio, impossible content): dead-letter it."""
+
+    def __init__(self, reason: str, call_id: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.call_id = call_id
+
+
+def _client_config(cfg: KafkaSettings) -> dict:
+    conf: dict = {
+        "bootstrap_servers": cfg.bootstrap_servers.split(","),
+        "client_id": cfg.client_id,
+        "security_protocol": cfg.security_protocol,
+    }
+    if cfg.sasl_mechanism:
+        conf.update(
+            sasl_mechanism=cfg.sasl_mechanism,
+            sasl_plain_username=cfg.sasl_username,
+            sasl_plain_password=cfg.sasl_password,
+        )
+    if cfg.ssl_cafile:
+        conf["ssl_cafile"] = str(cfg.ssl_cafile)
+    return conf
+
+
+def make_producer(cfg: KafkaSettings) -> KafkaProducer:
+    return KafkaProducer(
+        **_client_config(cfg),
+        acks="all",
+        enable_idempotence=True,
+        max_request_size=cfg.max_message_bytes,
+        linger_ms=5,
+        retries=10,
+    )
+
+
+def make_consumer(cfg: KafkaSettings, group_id: str, topics: Sequence[str], *, max_poll_records: int = 100) -> KafkaConsumer:
+    consumer = KafkaConsumer(
+        **_client_config(cfg),
+        group_id=group_id,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        session_timeout_ms=cfg.session_timeout_ms,
+        heartbeat_interval_ms=cfg.heartbeat_interval_ms,
+        max_poll_interval_ms=cfg.max_poll_interval_ms,
+        max_poll_records=max_poll_records,
+        max_partition_fetch_bytes=cfg.max_message_bytes,
+        fetch_max_bytes=max(cfg.max_message_bytes * 4, 52_428_800),
+    )
+    consumer.subscribe([cfg.topic(t) for t in topics])
+    return consumer
+
+
+def ensure_topics(cfg: KafkaSettings, topics: Iterable[str] = ALL_TOPICS, timeout_s: float = 30.0) -> None:
+    """Create the topics with their final partition count (partitions cannot grow on every broker)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            admin = KafkaAdminClient(**_client_config(cfg), request_timeout_ms=10_000)
+            break
+        except KafkaError as exc:
+            if time.monotonic() > deadline:
+                raise ConnectionError(f"Kafka at {cfg.bootstrap_servers} did not answer: {exc}") from exc
+            time.sleep(0.5)
+    try:
+        existing = set(admin.list_topics())
+        wanted = [
+            NewTopic(name=cfg.topic(t), num_partitions=cfg.partitions, replication_factor=cfg.replication_factor)
+            for t in topics
+            if cfg.topic(t) not in existing
+        ]
+        if wanted:
+            try:
+                admin.create_topics(wanted)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        admin.close()
+
+
+class Publisher:
+    """Encodes contracts at the producer's edge; every message keyed by call id."""
+
+    def __init__(self, producer: KafkaProducer, cfg: KafkaSettings):
+        self._producer = producer
+        self._cfg = cfg
+
+    @classmethod
+    def connect(cls, cfg: KafkaSettings) -> "Publisher":
+        return cls(make_producer(cfg), cfg)
+
+    def publish(self, msg: Contract, key: str):
+        value = msg.encode()
+        if len(value) > self._cfg.max_message_bytes:
+            # Checked here because not every broker enforces it (the dev broker accepts anything).
+            raise ValueError(f"{type(msg).__name__} for {key} is {len(value)} bytes, over kafka.max_message_bytes={self._cfg.max_message_bytes}")
+        return self._producer.send(self._cfg.topic(msg.topic), key=key.encode("utf-8"), value=value)
+
+    def flush(self, timeout_s: float = 60.0) -> None:
+        self._producer.flush(timeout=timeout_s)
+
+    def close(self) -> None:
+        self._producer.close(timeout=10)
+
+
+def dead_letter_for(stage: str, record: ConsumerRecord | None, reason: str, error_type: str, call_id: str | None = None, source_uri: str | None = None) -> DeadLetter:
+    payload = None
+    if record is not None and record.value is not None and len(record.value) <= DEAD_LETTER_PAYLOAD_MAX_BYTES:
+        payload = record.value
+    return DeadLetter(
+        stage=stage,  # type: ignore[arg-type]
+        call_id=call_id or (record.key.decode("utf-8", "replace") if record is not None and record.key else None),
+        reason=reason,
+        error_type=error_type,
+        original_topic=record.topic if record is not None else None,
+        original_partition=record.partition if record is not None else None,
+        original_offset=record.offset if record is not None else None,
+        original_key=record.key.decode("utf-8", "replace") if record is not None and record.key else None,
+        source_uri=source_uri,
+        payload=payload,
+    )
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    msg: Contract
+    key: str
+
+
+Handler = Callable[[Contract, ConsumerRecord], Sequence[Outgoing]]
+
+
+class StopFlag:
+    """Set by a signal handler or a test; workers check it between polls."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self, timeout_s: float) -> bool:
+        return self._event.wait(timeout_s)
+
+
+def commit_record(consumer: KafkaConsumer, record: ConsumerRecord) -> None:
+    tp = TopicPartition(record.topic, record.partition)
+    consumer.commit({tp: OffsetAndMetadata(record.offset + 1, None, -1)})
+
+
+def run_stateless_stage(
+    *,
+    stage: str,
+    consumer: KafkaConsumer,
+    publisher: Publisher,
+    contract: type[Contract],
+    handler: Handler,
+    stop: StopFlag,
+    idle_exit_s: float | None = None,
+    poll_timeout_ms: int = 500,
+) -> int:
+    """Consume, handle, publish, then commit; one message at a time per partition.
+
+    A poison message (undecodable contract, PoisonMessage from the handler) is dead-lettered and
+    committed. Any other exception is treated as transient: the partition is rewound to the
+    message and retried after a back-off, nothing is committed. Returns messages handled.
+    """
+    handled = 0
+    last_activity = time.monotonic()
+    backoff_s = 0.5
+    while not stop.is_set():
+        batches = consumer.poll(timeout_ms=poll_timeout_ms)
+        if not batches:
+            if idle_exit_s is not None and time.monotonic() - last_activity > idle_exit_s:
+                break
+            continue
+        last_activity = time.monotonic()
+        for tp, records in batches.items():
+            for record in records:
+                try:
+                    try:
+                        msg = contract.decode(record.value)
+                        outgoing = handler(msg, record)
+                    except ContractError as exc:
+                        outgoing = [_dl(stage, record, str(exc), "ContractError")]
+                    except PoisonMessage as exc:
+                        outgoing = [_dl(stage, record, exc.reason, "PoisonMessage", exc.call_id)]
+                    for out in outgoing:
+                        publisher.publish(out.msg, out.key)
+                    publisher.flush()
+                    commit_record(consumer, record)
+                    handled += 1
+                    backoff_s = 0.5
+                except Exception:  # transient: rewind and retry this message later
+                    log.warning("%s: transient failure at %s:%d@%d, will retry:\n%s", stage, record.topic, record.partition, record.offset, traceback.format_exc())
+                    consumer.seek(tp, record.offset)
+                    stop.wait(backoff_s)
+                    backoff_s = min(backoff_s * 2, 30.0)
+                    break
+    return handled
+
+
+def _dl(stage: str, record: ConsumerRecord, reason: str, error_type: str, call_id: str | None = None) -> Outgoing:
+    dl = dead_letter_for(stage, record, reason, error_type, call_id=call_id)
+    log.error("%s: dead-lettered %s:%d@%d (%s): %s", stage, record.topic, record.partition, record.offset, error_type, reason)
+    return Outgoing(dl, dl.call_id or f"{record.topic}:{record.partition}:{record.offset}")

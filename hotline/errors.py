@@ -1,0 +1,27 @@
+"""Map domain errors to one clean message and an exit code (used only by the CLI)."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+# 2: bad configuration or input the user must change; 3: a service the platform needs is unreachable.
+EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 3
+
+
+def exit_code_for(exc: BaseException) -> tuple[int | None, str]:
+    from kafka.errors import KafkaError
+
+    from hotline.broker import BrokerError
+
+    if isinstance(exc, ValidationError):
+        return EXIT_CONFIG, f"invalid settings: {exc}"
+    if isinstance(exc, FileNotFoundError):
+        return EXIT_CONFIG, str(exc)
+    if isinstance(exc, (BrokerError, ConnectionError, KafkaError)):
+        return EXIT_UNAVAILABLE, f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, TimeoutError):
+        return EXIT_UNAVAILABLE, f"timed out: {exc}"
+    if isinstance(exc, RuntimeError):
+        return 1, str(exc)
+    return None, ""

