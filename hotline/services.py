@@ -93,6 +93,7 @@ def streamlit_command(s: Settings) -> list[str]:
         "--server.port", str(s.dashboard.port),
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
+        "--client.showErrorDetails", "type",  # no stack traces in front of users
     ]
 
 

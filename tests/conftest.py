@@ -41,3 +41,23 @@ def settings(tmp_path, broker) -> Settings:
     )
     ensure_topics(s.kafka)
     return s
+
+
+TTS_PYTHON = REPO_ROOT / ".venv-tts" / "bin" / "python"
+# Generated once and kept between runs (the generator caches every utterance it synthesises).
+TEST_SAMPLES_DIR = REPO_ROOT / "var" / "test-samples"
+# Four calls that between them plant every rule defect (greeting, forbidden phrase, address
+# read-back, closing, long silence) and a risk phrase, while keeping ASR time in the tests low.
+TEST_SAMPLE_CALLS = ("c002-water-outage", "c005-social-insurance", "c007-traffic-light", "c012-parking-fees-protest")
+
+
+@pytest.fixture(scope="session")
+def sample_calls() -> list[Path]:
+    """The project's own scripted Mandarin calls (dual-channel + mono, 8/16 kHz, truth.json, meta.json)."""
+    if not TTS_PYTHON.is_file():
+        pytest.skip("sample-call voice not installed: run `bash ops/setup_tts.sh` (ops/test.sh does)")
+    from hotline.samples.generate import make_samples
+    from hotline.settings import SamplesSettings
+
+    cfg = SamplesSettings(out_dir=TEST_SAMPLES_DIR, tts_python=TTS_PYTHON)
+    return make_samples(cfg, only=TEST_SAMPLE_CALLS, progress=False)

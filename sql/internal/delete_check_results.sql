@@ -1,0 +1,1 @@
+DELETE FROM check_results WHERE call_id = $call_id;

@@ -1,0 +1,1 @@
+DELETE FROM llm_judgements WHERE call_id = $call_id;

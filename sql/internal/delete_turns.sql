@@ -1,0 +1,1 @@
+DELETE FROM turns WHERE call_id = $call_id;

@@ -1,0 +1,48 @@
+"""SQL lives in files under ``hotline.sql``; code loads it by name and binds parameters.
+
+Three kinds: ``migrations`` (numbered schema changes), ``queries`` (named reads for dashboards
+and reports) and ``internal`` (statements the platform runs itself: the sink's upserts, migration
+bookkeeping, attaching a snapshot).
+Parameters are written ``$name`` and always bound, never formatted into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+Kind = Literal["migrations", "queries", "internal"]
+
+_PACKAGE = "hotline.sql"
+# A named parameter: "$name" but not DuckDB's "$$" string quoting.
+_PARAMETER = re.compile(r"(?<!\$)\$([A-Za-z_][A-Za-z0-9_]*)")
+_LINE_COMMENT = re.compile(r"--[^\n]*")
+_STRING_LITERAL = re.compile(r"'(?:[^']|'')*'")
+
+
+class UnknownQuery(KeyError):
+    """No SQL file by that name (a typo in code, or a file missing from the package)."""
+
+
+def list_names(kind: Kind = "queries") -> list[str]:
+    """Names (file stems) of the SQL files of one kind, sorted; migrations sort by their number."""
+    folder = resources.files(_PACKAGE).joinpath(kind)
+    return sorted(entry.name[: -len(".sql")] for entry in folder.iterdir() if entry.name.endswith(".sql"))
+
+
+@cache
+def load(name: str, kind: Kind = "queries") -> str:
+    """The text of ``sql/<kind>/<name>.sql``."""
+    entry = resources.files(_PACKAGE).joinpath(kind, f"{name}.sql")
+    if not entry.is_file():
+        raise UnknownQuery(f"no SQL file {kind}/{name}.sql in {_PACKAGE} (known: {', '.join(list_names(kind))})")
+    return entry.read_text(encoding="utf-8")
+
+
+@cache
+def parameters(name: str, kind: Kind = "queries") -> tuple[str, ...]:
+    """The ``$name`` parameters a file binds, in order of first use (comments and string literals ignored)."""
+    text = _STRING_LITERAL.sub("''", _LINE_COMMENT.sub("", load(name, kind)))
+    return tuple(dict.fromkeys(_PARAMETER.findall(text)))
