@@ -1,0 +1,266 @@
+"""The one LLM client: any OpenAI-compatible server (vLLM in production, llama-server as a stand-in).
+
+Every request asks for a strict JSON schema (``response_format: json_schema``) with a bounded
+max_tokens; the reply is validated with pydantic. What can go wrong is recorded, never raised:
+
+* no endpoint configured         -> status "pending" (nothing was asked)
+* server unreachable / 5xx / 429 -> retried with backoff, then "pending" (ask again later)
+* reply fails validation         -> asked once more, then "needs_review" (a person looks)
+* a quote that is not verbatim   -> "needs_review"
+* a stand-in model               -> the protocol is exercised and validated, the result is
+                                    "pending": a stand-in's output is never a judgement.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from hotline.contracts import LlmJudgement, Segment
+from hotline.settings import LlmSettings
+
+from .evidence import find_quote
+from .llm_prompts import (
+    PROMPT_VERSION,
+    SENTIMENT_TASK,
+    LlmTask,
+    items_task,
+    render_transcript,
+    strict_schema,
+    summary_task,
+    system_prompt,
+    user_message,
+)
+from .scorecard import Scorecard
+from .textmatch import normalise_phrase
+
+log = logging.getLogger(__name__)
+
+NO_ENDPOINT_REASON = "no LLM endpoint configured"
+STAND_IN_REASON = "stand-in model: protocol check only, not a judgement"
+_RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+class _Unavailable(Exception):
+    """The server could not be asked (down, overloaded, or it refused the request)."""
+
+
+class _BadReply(Exception):
+    """The server answered, but not with a reply that matches the schema."""
+
+
+@dataclass(frozen=True)
+class LlmReply:
+    task: str
+    outcome: Literal["ok", "unconfigured", "unavailable", "invalid"]
+    parsed: BaseModel | None = None
+    error: str | None = None
+    model: str | None = None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class CallJudgements:
+    """Call-level judgements (sentiment, summary) and one judgement per LLM scorecard item."""
+
+    call: tuple[LlmJudgement, ...]
+    items: dict[str, LlmJudgement] = field(default_factory=dict)
+
+
+class LlmClient:
+    def __init__(self, settings: LlmSettings, *, backoff_s: float = 0.5):
+        self.settings = settings
+        self.backoff_s = backoff_s
+        self._sem = threading.BoundedSemaphore(max(settings.concurrency, 1))
+        self._pool: ThreadPoolExecutor | None = None
+        self._http: httpx.Client | None = None
+        self._model: str | None = settings.model
+        self._lock = threading.Lock()
+
+    @property
+    def configured(self) -> bool:
+        return self.settings.base_url is not None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        if self._http is not None:
+            self._http.close()
+
+    def __enter__(self) -> "LlmClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _client(self) -> httpx.Client:
+        with self._lock:
+            if self._http is None:
+                headers = {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
+                self._http = httpx.Client(
+                    base_url=self.settings.base_url.rstrip("/") + "/",  # type: ignore[union-attr]
+                    timeout=self.settings.timeout_s,
+                    headers=headers,
+                    limits=httpx.Limits(max_connections=max(self.settings.concurrency, 1)),
+                )
+            return self._http
+
+    def model_name(self) -> str:
+        """The configured model, else the first one the server lists (vLLM serves one model per port)."""
+        if self._model is None:
+            try:
+                resp = self._client().get("models", timeout=min(self.settings.timeout_s, 10.0))
+                resp.raise_for_status()
+                self._model = str(resp.json()["data"][0]["id"])
+            except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
+                log.warning("could not list models at %s (%s); sending model 'default'", self.settings.base_url, exc)
+                return "default"
+        return self._model
+
+    def request(self, task: LlmTask, system: str, user: str) -> LlmReply:
+        """Ask one task; an invalid reply is asked once more. Never raises for server or reply faults."""
+        if not self.configured:
+            return LlmReply(task=task.name, outcome="unconfigured", error=NO_ENDPOINT_REASON)
+        model = self.model_name()
+        payload = {
+            "model": model,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+            "max_tokens": max(task.max_tokens, 16),
+            "temperature": 0,
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": task.name, "schema": strict_schema(task.reply_model), "strict": True},
+            },
+        }
+        attempts, problem = 0, ""
+        for _ in range(2):
+            try:
+                content, used = self._post(payload)
+                attempts += used
+                return LlmReply(task=task.name, outcome="ok", parsed=_parse(task, content), model=model, attempts=attempts)
+            except _Unavailable as exc:
+                return LlmReply(task=task.name, outcome="unavailable", error=str(exc), model=model, attempts=attempts + self.settings.max_retries + 1)
+            except _BadReply as exc:
+                attempts += 1
+                problem = str(exc)
+                log.warning("LLM reply for %s failed validation (%s)", task.name, problem)
+        return LlmReply(task=task.name, outcome="invalid", error=f"reply failed schema validation twice: {problem}", model=model, attempts=attempts)
+
+    def _post(self, payload: dict) -> tuple[str, int]:
+        """POST with retries and backoff for transient failures; returns the message content."""
+        tries = self.settings.max_retries + 1
+        last = ""
+        for attempt in range(tries):
+            if attempt:
+                time.sleep(self.backoff_s * 2 ** (attempt - 1) * (1 + random.random() / 4))
+            try:
+                with self._sem:
+                    resp = self._client().post("chat/completions", json=payload)
+            except httpx.TransportError as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                log.warning("LLM request failed (attempt %d/%d): %s", attempt + 1, tries, last)
+                continue
+            if resp.status_code in _RETRY_STATUS:
+                last = f"HTTP {resp.status_code}: {resp.text[:200]}"
+                log.warning("LLM server busy or failing (attempt %d/%d): %s", attempt + 1, tries, last)
+                continue
+            if resp.status_code >= 400:
+                raise _Unavailable(f"LLM server refused the request: HTTP {resp.status_code}: {resp.text[:300]}")
+            return _content(resp), attempt + 1
+        raise _Unavailable(f"LLM endpoint {self.settings.base_url} failed after {tries} attempts: {last}")
+
+    def judge_call(self, segments: Sequence[Segment], scorecard: Scorecard, categories: Sequence[str] = ()) -> CallJudgements:
+        """Caller sentiment, demand summary and the scorecard's LLM items for one call."""
+        tasks = [SENTIMENT_TASK, summary_task(categories)]
+        if scorecard.llm_items:
+            tasks.append(items_task(scorecard.llm_items))
+        transcript = render_transcript(segments)
+        if not self.configured:
+            replies = [LlmReply(task=t.name, outcome="unconfigured", error=NO_ENDPOINT_REASON) for t in tasks]
+        elif not transcript:
+            replies = [LlmReply(task=t.name, outcome="unconfigured", error="no speech in the transcript") for t in tasks]
+        else:
+            system = system_prompt(scorecard)
+            with self._lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(max_workers=max(self.settings.concurrency, 1), thread_name_prefix="llm")
+            futures = [self._pool.submit(self.request, t, system, user_message(transcript, t)) for t in tasks]
+            replies = [f.result() for f in futures]
+        by_task = dict(zip((t.name for t in tasks), replies))
+        call = (
+            self._judgement("caller_sentiment", by_task["caller_sentiment"], lambda p: _check_sentiment(p, segments)),
+            self._judgement("demand_summary", by_task["demand_summary"], lambda p: _check_summary(p, segments)),
+        )
+        items: dict[str, LlmJudgement] = {}
+        if scorecard.llm_items:
+            reply = by_task["scorecard_items"]
+            for item in scorecard.llm_items:
+                items[item.id] = self._judgement(item.id, reply, lambda p, i=item.id: (getattr(p, i).model_dump(), None))
+        return CallJudgements(call=call, items=items)
+
+    def _judgement(self, name: str, reply: LlmReply, check) -> LlmJudgement:
+        common = {"name": name, "model": reply.model, "prompt_version": PROMPT_VERSION}
+        if reply.outcome == "unconfigured":
+            return LlmJudgement(status="pending", reason=reply.error or NO_ENDPOINT_REASON, **common)
+        if self.settings.stand_in:
+            note = "" if reply.outcome == "ok" else f" ({reply.outcome}: {reply.error})"
+            return LlmJudgement(status="pending", reason=STAND_IN_REASON + note, **common)
+        if reply.outcome == "unavailable":
+            return LlmJudgement(status="pending", reason=reply.error or "LLM unavailable", **common)
+        if reply.outcome == "invalid" or reply.parsed is None:
+            return LlmJudgement(status="needs_review", reason=reply.error or "no valid reply", **common)
+        value, problem = check(reply.parsed)
+        if problem:
+            return LlmJudgement(status="needs_review", reason=problem, value=value, **common)
+        return LlmJudgement(status="judged", reason="judged by LLM", value=value, **common)
+
+
+def _content(resp: httpx.Response) -> str:
+    try:
+        choice = resp.json()["choices"][0]
+        content = choice["message"]["content"]
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise _BadReply(f"response is not an OpenAI chat completion: {resp.text[:200]}") from exc
+    if not isinstance(content, str):
+        raise _BadReply("response message has no text content")
+    if choice.get("finish_reason") == "length":
+        # A reply cut at max_tokens is not valid JSON; say why rather than quote the JSON error.
+        raise _BadReply("reply was cut off at max_tokens")
+    return content
+
+
+def _parse(task: LlmTask, content: str) -> BaseModel:
+    try:
+        return task.reply_model.model_validate_json(content)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        raise _BadReply(f"{first.get('msg')} at '{where}' ({exc.error_count()} errors): {content[:120]!r}") from exc
+
+
+def _check_sentiment(parsed: BaseModel, segments: Sequence[Segment]) -> tuple[dict, str | None]:
+    value = parsed.model_dump()
+    has_caller = any(s.speaker == "caller" for s in segments)
+    evidence = find_quote(value["quote"], segments, speaker="caller" if has_caller else None)
+    if evidence is None:
+        return value, "sentiment quote not found verbatim in the caller's speech"
+    value["evidence"] = json.loads(evidence.model_dump_json())
+    return value, None
+
+
+def _check_summary(parsed: BaseModel, segments: Sequence[Segment]) -> tuple[dict, str | None]:
+    value = parsed.model_dump()
+    district = normalise_phrase(value["district"])
+    if district and district not in normalise_phrase("".join(s.text for s in segments)):
+        return value, f"district '{value['district']}' was not said in the call"
+    return value, None
