@@ -3,6 +3,10 @@
 The snapshot connection is a cached resource and query results are cached with a bound on
 age and count; both are keyed by the snapshot file's identity (inode, modification time), so a newly published
 snapshot is read at the next rerun. Failures become a friendly message, never a stack trace.
+
+Pages call ``load_scoped``: the query runs with the signed-in user's scope bound and its result
+masked by role (hotline.warehouse.access.run_scoped) before the page sees it. The cache sits
+below that, keyed by the bound scope, so one user's rows never answer another's query.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pydantic import ValidationError
 
 from hotline.dashboards.labels import EMPTY_WAREHOUSE
 from hotline.settings import Settings, WarehouseSettings, load_settings
+from hotline.warehouse import access
 from hotline.warehouse.reader import SnapshotMissing, open_snapshot, query_frame
 
 log = logging.getLogger(__name__)
@@ -83,6 +88,40 @@ def load(name: str, **params: Any) -> pl.DataFrame:
     """Like query(), but a missing snapshot or a failing query shows a message and stops the page."""
     try:
         return query(name, **params)
+    except SnapshotMissing:
+        st.error(EMPTY_WAREHOUSE)
+        st.stop()
+    except duckdb.Error as exc:
+        log.exception("dashboard: query %s failed", name)
+        st.error(f"读取数据仓库失败 (warehouse read failed): {type(exc).__name__}")
+        st.stop()
+
+
+USER_KEY = "hotline_user"
+
+
+def current_user() -> access.User:
+    """The signed-in user (app.py lets no page run without one)."""
+    user = st.session_state.get(USER_KEY)
+    if not isinstance(user, access.User):
+        st.error("请先登录。(please sign in)")
+        st.stop()
+    return user
+
+
+def access_db():
+    return require_settings().dashboard.access_db
+
+
+def _run_cached(name: str, params: dict[str, Any]) -> pl.DataFrame:
+    return query(name, **params)
+
+
+def load_scoped(name: str, **params: Any) -> pl.DataFrame:
+    """A named query for the signed-in user: scope bound, masked by role; failures shown as messages."""
+    user = current_user()
+    try:
+        return access.run_scoped(user, name, _run_cached, params)
     except SnapshotMissing:
         st.error(EMPTY_WAREHOUSE)
         st.stop()

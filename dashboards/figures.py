@@ -113,3 +113,24 @@ def alerts_by_kind(alerts: pl.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(x=[label(ALERT_KIND, k) for k in counts["kind"].to_list()], y=counts["len"].to_list(), name="预警数"))
     fig.update_layout(title=title, xaxis_title="类型", yaxis_title="预警数", **_LAYOUT)
     return fig
+
+
+def agreement_by_item(per_item: pl.DataFrame) -> go.Figure:
+    """Machine–human agreement per scorecard item (``review.agreement``), lowest first; the whole score as 总分."""
+    title = "人机一致率（按质检项）"
+    if per_item.is_empty():
+        return _empty(title)
+    shown = per_item.with_columns(
+        pl.when(pl.col("item_id") == "").then(pl.lit("总分")).otherwise(pl.col("item_name")).alias("item")
+    ).sort("agreement", descending=True)
+    fig = go.Figure(
+        go.Bar(
+            x=(shown["agreement"] * 100).to_list(),
+            y=shown["item"].to_list(),
+            orientation="h",
+            text=[f"{c}/{n}" for c, n in zip(shown["confirmed"].to_list(), shown["decisions"].to_list())],
+            name="一致率 (%)",
+        )
+    )
+    fig.update_layout(title=title, xaxis=dict(title="人工确认占比 (%)", range=[0, 100]), yaxis_title="质检项", **_LAYOUT)
+    return fig

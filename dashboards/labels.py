@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 REVIEW_STATE = {"auto_pass": "自动通过", "sample_review": "抽样复核", "mandatory_review": "必须复核"}
+HUMAN_REVIEW = {"reviewed": "已人工复核", "unreviewed": "未人工复核"}
+VERDICT = {"confirm": "确认", "override": "改判", "decide": "人工判定"}
+APPEAL_OUTCOME = {"upheld": "申诉成立", "rejected": "申诉驳回"}
 CHECK_STATUS = {"passed": "通过", "failed": "未通过", "pending": "待评估", "needs_review": "需复核", "not_applicable": "不适用"}
 CHECK_KIND = {"rule": "规则", "timing": "时序", "llm": "大模型"}
 LLM_STATUS = {"judged": "已评估", "pending": "待评估", "needs_review": "需复核"}

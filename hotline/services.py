@@ -94,6 +94,7 @@ def streamlit_command(s: Settings) -> list[str]:
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--client.showErrorDetails", "type",  # no stack traces in front of users
+        "--client.toolbarMode", "minimal",
     ]
 
 

@@ -1,4 +1,5 @@
-"""Both dashboard pages run headlessly (Streamlit's AppTest) against a real warehouse snapshot."""
+"""The dashboard pages run headlessly (Streamlit's AppTest) against a real warehouse snapshot,
+signed in as a real user of a real access store (the QA supervisor of centre-01 unless a test says otherwise)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,16 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from hotline.dashboards.data import USER_KEY
 from hotline.settings import WarehouseSettings
+from hotline.warehouse import access
 from hotline.warehouse.snapshot import publish_snapshot
 from hotline.warehouse.store import open_writer, seed_warehouse
 from test_warehouse_messages import make_day, make_inspection, make_meta, make_transcript
 
 APP = Path(__file__).resolve().parents[1] / "dashboards" / "app.py"
 TIMEOUT_S = 60
+PASSWORD = "correct horse"
 
 
 @pytest.fixture
@@ -25,6 +29,8 @@ def warehouse(tmp_path, monkeypatch) -> WarehouseSettings:
     monkeypatch.delenv("HOTLINE_SETTINGS_FILE", raising=False)
     monkeypatch.setenv("HOTLINE_WAREHOUSE__DATABASE", str(cfg.database))
     monkeypatch.setenv("HOTLINE_WAREHOUSE__SNAPSHOT", str(cfg.snapshot))
+    monkeypatch.setenv("HOTLINE_DASHBOARD__ACCESS_DB", str(tmp_path / "access.sqlite3"))
+    access.create_demo_users(tmp_path / "access.sqlite3", centre_id="centre-01", team_id="team-a", password=PASSWORD)
     # Streamlit caches live for the process: each test starts from its own settings.
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -33,8 +39,25 @@ def warehouse(tmp_path, monkeypatch) -> WarehouseSettings:
     st.cache_data.clear()
 
 
-def run_app(page: str | None = None, **query_params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+def user_for(username: str) -> access.User:
+    """The demo user, checked against the store as the log-in form does."""
+    from hotline.dashboards.data import app_settings
+
+    user = access.authenticate(app_settings().dashboard.access_db, username, PASSWORD)
+    assert user is not None
+    return user
+
+
+def signed_in(username: str | None = "supervisor", script: Path = APP) -> AppTest:
+    """An app whose session is signed in as ``username``."""
+    at = AppTest.from_file(str(script), default_timeout=TIMEOUT_S)
+    if username is not None:
+        at.session_state[USER_KEY] = user_for(username)
+    return at
+
+
+def run_app(page: str | None = None, *, as_user: str | None = "supervisor", **query_params: str) -> AppTest:
+    at = signed_in(as_user)
     at.run()
     if page is not None:
         at.query_params.update(query_params)
@@ -66,9 +89,13 @@ def test_overview_shows_the_numbers_of_the_warehouse(warehouse):
     assert shown["质检覆盖率"] == "100.0%"
     assert shown["平均得分"] == "80.0"
     assert shown["缺陷通话占比"] == "33.3%"
+    assert shown["合格率"] == "66.7%"
+    assert shown["待复核"] == "1"
     assert shown["预警"] == "1"
-    assert shown["死信"] == "2"
     assert len(at.get("plotly_chart")) == 5
+    # Dead letters of unknown calls belong to no centre: only the unscoped administrator sees them.
+    assert any(e.label == "死信（0）" for e in at.expander)
+    assert any(e.label == "死信（2）" for e in run_app(as_user="admin").expander)
 
     tables = [df.value for df in at.dataframe]
     calls = next(t for t in tables if "来电号码" in t.columns)
@@ -82,14 +109,21 @@ def test_overview_shows_the_numbers_of_the_warehouse(warehouse):
 def test_overview_filters_are_bound_to_the_query(warehouse):
     seed_warehouse(warehouse, make_day(n_calls=3))
     at = run_app()
-    at.sidebar.selectbox[0].select("team-b").run()  # 班组
+    at.selectbox(key="f_team").select("team-b").run()
     assert not at.exception
     calls = call_table(at)
     assert calls["班组"].tolist() == ["team-b"]
-    at.sidebar.selectbox[0].select(None).run()
-    at.sidebar.selectbox[2].select("mandatory_review").run()  # 复核状态
+    assert metrics(at)["入库通话"] == "1"
+    at.selectbox(key="f_team").select(None).run()
+    at.selectbox(key="f_review_state").select("mandatory_review").run()
     calls = call_table(at)
     assert calls["通话"].tolist() == ["call?call_id=call-001"]
+    at.selectbox(key="f_review_state").select(None).run()
+    at.selectbox(key="f_band").select("80–90").run()  # scores 90, 80, 70
+    assert call_table(at)["通话"].tolist() == ["call?call_id=call-001"]
+    at.selectbox(key="f_band").select("全部").run()
+    at.selectbox(key="f_agent").select("agent-2").run()
+    assert call_table(at)["通话"].tolist() == ["call?call_id=call-001"]
 
 
 def test_call_page_shows_transcript_checks_evidence_and_pending_llm_items(warehouse):
@@ -166,5 +200,5 @@ def test_the_dashboard_never_opens_the_writers_file(warehouse):
 
 def test_bad_configuration_is_a_message_not_a_stack_trace(warehouse, monkeypatch):
     monkeypatch.setenv("HOTLINE_WAREHOUSE__BATCH_MAX_MESSAGES", "many")
-    at = run_app()
+    at = run_app(as_user=None)
     assert any("配置有误" in e.value and "batch_max_messages" in e.value for e in at.error)

@@ -1,8 +1,9 @@
 """SQL lives in files under ``hotline.sql``; code loads it by name and binds parameters.
 
-Three kinds: ``migrations`` (numbered schema changes), ``queries`` (named reads for dashboards
-and reports) and ``internal`` (statements the platform runs itself: the sink's upserts, migration
-bookkeeping, attaching a snapshot).
+Four kinds: ``migrations`` (numbered schema changes), ``queries`` (named reads for dashboards
+and reports), ``internal`` (statements the platform runs itself: the sink's upserts, migration
+bookkeeping, attaching a snapshot) and ``store`` (SQLite statements of the dashboard's own store:
+users, audit log, review decisions).
 Parameters are written ``$name`` and always bound, never formatted into the text.
 """
 
@@ -13,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-Kind = Literal["migrations", "queries", "internal"]
+Kind = Literal["migrations", "queries", "internal", "store"]
 
 _PACKAGE = "hotline.sql"
 # A named parameter: "$name" but not DuckDB's "$$" string quoting.

@@ -1,4 +1,9 @@
-"""One call: metadata, transcript by speaker, each check with its evidence, category, LLM items, alerts."""
+"""Call explorer: audio with the transcript (click a line to play from there), evidence highlighted,
+the scorecard, category, LLM items, alerts, and the review loop.
+
+Every read is scoped to the signed-in user: a call outside their scope is "not found", whatever
+the address bar says. Every view is written to the audit log before anything is shown.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import json
 
 import streamlit as st
 
-from hotline.dashboards import data
+from hotline.dashboards import auth, data
 from hotline.dashboards.labels import (
     ALERT_KIND,
     CHECK_KIND,
@@ -21,30 +26,43 @@ from hotline.dashboards.labels import (
     format_score,
     label,
 )
+from hotline.dashboards.review_forms import appeal_form, history, review_form, show_notice
+from hotline.dashboards.transcript import audio_path, highlight
+from hotline.warehouse import review
+from hotline.warehouse.access import can
 
 AVATAR = {"agent": "🎧", "caller": "📞", "unknown": "❔"}
 # Streamlit styles "assistant" and "user" chat messages differently: agent left, caller right.
 CHAT_ROLE = {"agent": "assistant", "caller": "user", "unknown": "user"}
 
+user = data.current_user()
 st.title("通话详情")
 
-recent = data.load("calls_list")
-if recent.is_empty():
+recent = data.load_scoped("access_calls", queue_first=True)
+asked = st.query_params.get("call_id")
+if recent.is_empty() and not asked:
     st.info(EMPTY_WAREHOUSE)
     st.stop()
 
 options = recent["call_id"].to_list()
-asked = st.query_params.get("call_id")
 if asked and asked not in options:
     options.insert(0, asked)
 call_id = st.selectbox("选择通话", options, index=options.index(asked) if asked else 0)
 st.query_params["call_id"] = call_id
 
-detail = data.load("call_detail", call_id=call_id)
+detail = data.load_scoped("access_call", call_id=call_id)
 if detail.is_empty():
-    st.warning(f"没有找到通话 {call_id}（可能尚未入库）。")
+    # The same answer for "not landed yet" and "not yours": probing call ids reveals nothing.
+    auth.audit_or_stop("view_denied", call_id=call_id)
+    st.warning(f"没有找到通话 {call_id}（可能尚未入库，或不在您的权限范围内）。")
     st.stop()
 call = detail.row(0, named=True)
+
+audio = audio_path(call["source_uri"]) if can(user, "hear_audio") else None
+viewed = st.session_state.setdefault("audited_views", set())
+if call_id not in viewed:
+    auth.audit_or_stop("view_call", call_id=call_id, audio=audio is not None, masked=not can(user, "see_pii"))
+    viewed.add(call_id)
 
 cols = st.columns(4)
 cols[0].metric("得分", format_score(call["score"]), help=f"满分 {format_score(call['max_score'])}")
@@ -61,29 +79,49 @@ else:
     state = "完整" if call["transcript_final"] and not call["transcript_incomplete"] else "部分/不完整"
     st.caption(f"转写：{state} · 模型 {call['asr_model']} · 语言 {call['language']}")
 
-alerts = data.load("call_alerts", call_id=call_id)
+alerts = data.load_scoped("access_call_alerts", call_id=call_id)
 for alert in alerts.iter_rows(named=True):
     st.error(
         f"⚠️ {label(ALERT_KIND, alert['kind'])}（{label(SEVERITY, alert['severity'])}）"
         f" {format_clock(alert['start_s'])}–{format_clock(alert['end_s'])} {label(SPEAKER, alert['speaker'])}：「{alert['quote']}」"
     )
 
+checks = data.load_scoped("access_call_checks", call_id=call_id)
+evidence = [ev["quote"] for evs in checks["evidence"].to_list() for ev in (evs or []) if ev["verified"]] if not checks.is_empty() else []
+start_key = f"audio_start_{call_id}"
+
 transcript_col, checks_col = st.columns([3, 2])
 
 with transcript_col:
-    st.subheader("转写")
-    turns = data.load("call_turns", call_id=call_id)
+    st.subheader("录音与转写")
+    if audio is not None:
+        st.audio(str(audio), start_time=int(st.session_state.get(start_key, 0)), autoplay=start_key in st.session_state)
+        st.caption("点击某句前的 ▶ 从该处播放。橙色：质检证据；红色：预警原话。")
+    elif can(user, "hear_audio"):
+        st.caption("录音文件不可用。")
+    else:
+        st.caption("您的角色不能收听录音；个人信息已脱敏。")
+    turns = data.load_scoped("access_call_turns", call_id=call_id)
     if turns.is_empty():
         st.caption("暂无转写内容。")
+    alert_quotes = alerts["quote"].to_list()
     for turn in turns.iter_rows(named=True):
         speaker = turn["speaker"]
         with st.chat_message(CHAT_ROLE.get(speaker, "user"), avatar=AVATAR.get(speaker, "❔")):
-            st.caption(f"{label(SPEAKER, speaker)} · {format_clock(turn['start_s'])}–{format_clock(turn['end_s'])}")
-            st.write(turn["text"])
+            clock = f"{format_clock(turn['start_s'])}–{format_clock(turn['end_s'])}"
+            if audio is not None and st.button(f"▶ {format_clock(turn['start_s'])}", key=f"play_{turn['turn_no']}"):
+                st.session_state[start_key] = turn["start_s"]
+                st.rerun()
+            st.caption(f"{label(SPEAKER, speaker)} · {clock}")
+            st.markdown(highlight(turn["text"], evidence, alert_quotes))
+
+decisions = review.call_history(data.access_db(), user, call_id)
+latest = {}
+for row in decisions.iter_rows(named=True):
+    latest.setdefault(row["item_id"], row)  # newest first
 
 with checks_col:
     st.subheader("质检项")
-    checks = data.load("call_checks", call_id=call_id)
     if checks.is_empty():
         st.caption("尚未质检。")
     for check in checks.iter_rows(named=True):
@@ -92,6 +130,9 @@ with checks_col:
             f"{STATUS_ICON.get(status, '')} {check['name']} · {label(CHECK_STATUS, status)}"
             f" · {check['points']:g}/{check['weight']:g}{' · 致命项' if check['fatal'] else ''}"
         )
+        human = latest.get(check["item_id"])
+        if human is not None:
+            title += f" · 人工{'确认' if human['verdict'] == 'confirm' else '判定为' + label(CHECK_STATUS, human['human_status'])}"
         with st.expander(title, expanded=status in ("failed", "needs_review")):
             st.write(f"{label(CHECK_KIND, check['kind'])}：{check['reason']}")
             for ev in check["evidence"] or []:
@@ -100,6 +141,8 @@ with checks_col:
                     f"> 「{ev['quote']}」 — {label(SPEAKER, ev['speaker'])} "
                     f"{format_clock(ev['start_s'])}–{format_clock(ev['end_s'])}（{verified}）"
                 )
+            if human is not None and human["reason"]:
+                st.caption(f"复核理由（{human['decided_by']}）：{human['reason']}")
 
     st.subheader("诉求分类建议")
     if call["category"] is None:
@@ -110,14 +153,28 @@ with checks_col:
             st.caption("依据的相近样例：" + "；".join(call["category_neighbours"]))
 
     st.subheader("大模型评估项")
-    llm = data.load("call_llm", call_id=call_id)
+    llm = data.load_scoped("access_call_llm", call_id=call_id)
     if llm.is_empty():
         st.caption("无。")
     for item in llm.iter_rows(named=True):
         text = f"**{item['name']}** · {label(LLM_STATUS, item['status'])}：{item['reason']}"
         if item["status"] == "judged" and item["value"] is not None:
             st.markdown(text)
-            st.json(json.loads(item["value"]))
+            try:
+                st.json(json.loads(item["value"]))
+            except ValueError:  # a masked number inside the JSON: show the text as it is
+                st.code(item["value"], language=None)
         else:
             # Pending items are never shown as a result: there is no judgement yet.
             st.info(text)
+
+st.divider()
+st.subheader("人工复核与申诉")
+show_notice()
+open_appeals = review.appeals(data.access_db(), user, call_id=call_id, only_open=True)
+if can(user, "review") and call["score"] is not None:
+    review_form(call, checks, open_appeals)
+if can(user, "appeal") and call["score"] is not None:
+    with st.expander("登记坐席申诉"):
+        appeal_form(call, checks)
+history(call_id)

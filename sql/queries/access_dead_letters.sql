@@ -1,0 +1,11 @@
+-- Recent dead letters (payload left out: it can be large). Those of calls outside the user's
+-- scope are left out, and those of unknown calls are shown to unscoped users only.
+SELECT
+    d.dl_key, d.stage, d.call_id, d.reason, d.error_type, d.original_topic, d.original_partition,
+    d.original_offset, d.original_key, d.source_uri, d.payload IS NOT NULL AS has_payload, d.failed_at
+FROM dead_letters AS d
+LEFT JOIN calls AS c USING (call_id)
+WHERE ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
+  AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
+ORDER BY d.failed_at DESC, d.dl_key
+LIMIT coalesce($limit::INTEGER, 200);

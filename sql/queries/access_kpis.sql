@@ -1,0 +1,90 @@
+-- Headline numbers of the cockpit, within the user's scope and the page's filters.
+-- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped;
+-- the other parameters are the page's filters. Every one is bound; NULL means "any".
+WITH scoped AS (
+    SELECT
+        c.call_id,
+        c.centre_id,
+        c.team_id,
+        c.agent_id,
+        c.started_at,
+        c.duration_s,
+        c.caller_number,
+        c.transcript_final,
+        i.call_id IS NOT NULL AS inspected,
+        i.score,
+        i.max_score,
+        i.fatal,
+        i.defects,
+        i.category,
+        i.review_state,
+        list_contains(coalesce($reviewed::VARCHAR[], []::VARCHAR[]), c.call_id) AS human_reviewed
+    FROM calls AS c
+    LEFT JOIN inspections AS i USING (call_id)
+    WHERE ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
+      AND ($date_from::DATE IS NULL OR c.started_at::DATE >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR c.started_at::DATE <= $date_to::DATE)
+      AND ($centre::VARCHAR IS NULL OR c.centre_id = $centre::VARCHAR)
+      AND ($team::VARCHAR IS NULL OR c.team_id = $team::VARCHAR)
+      AND ($agent::VARCHAR IS NULL OR c.agent_id = $agent::VARCHAR)
+      AND ($category::VARCHAR IS NULL OR i.category = $category::VARCHAR)
+      AND ($score_min::DOUBLE IS NULL OR i.score >= $score_min::DOUBLE)
+      AND ($score_max::DOUBLE IS NULL OR i.score < $score_max::DOUBLE)
+      AND ($review_state::VARCHAR IS NULL OR i.review_state = $review_state::VARCHAR)
+),
+
+filtered AS (
+    SELECT *
+    FROM scoped
+    -- 'reviewed': a human decided the whole score; 'unreviewed': not yet.
+    WHERE $human_review::VARCHAR IS NULL OR human_reviewed = ($human_review::VARCHAR = 'reviewed')
+)
+,
+
+scoped_alerts AS (
+    SELECT a.call_id
+    FROM alerts AS a
+    INNER JOIN filtered USING (call_id)
+),
+
+-- Dead letters of calls in scope; those of unknown calls only for an unscoped user (administrator).
+scoped_dead_letters AS (
+    SELECT d.dl_key
+    FROM dead_letters AS d
+    LEFT JOIN calls AS c USING (call_id)
+    WHERE ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
+      AND ($date_from::DATE IS NULL OR d.failed_at::DATE >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR d.failed_at::DATE <= $date_to::DATE)
+),
+
+final AS (
+    SELECT
+        count(*) AS calls_landed,
+        count(*) FILTER (WHERE inspected) AS calls_inspected,
+        avg(score) AS avg_score,
+        avg(max_score) AS avg_max_score,
+        avg(CASE WHEN NOT inspected THEN NULL WHEN len(defects) = 0 AND NOT fatal THEN 1.0 ELSE 0.0 END) AS pass_rate,
+        avg(CASE WHEN NOT inspected THEN NULL WHEN len(defects) > 0 OR fatal THEN 1.0 ELSE 0.0 END) AS defect_share,
+        count(*) FILTER (WHERE review_state IN ('mandatory_review', 'sample_review') AND NOT human_reviewed) AS review_queue,
+        count(*) FILTER (WHERE review_state = 'mandatory_review' AND NOT human_reviewed) AS mandatory_waiting,
+        count(*) FILTER (WHERE human_reviewed) AS human_reviewed
+    FROM filtered
+)
+
+SELECT
+    f.calls_landed,
+    f.calls_inspected,
+    CASE WHEN f.calls_landed > 0 THEN f.calls_inspected / f.calls_landed END AS coverage,
+    f.avg_score,
+    f.avg_max_score,
+    f.pass_rate,
+    f.defect_share,
+    f.review_queue,
+    f.mandatory_waiting,
+    f.human_reviewed,
+    (SELECT count(*) FROM scoped_alerts) AS alerts,
+    (SELECT count(DISTINCT call_id) FROM scoped_alerts) AS calls_with_alerts,
+    (SELECT count(*) FROM scoped_dead_letters) AS dead_letters
+FROM final AS f;

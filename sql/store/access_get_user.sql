@@ -1,0 +1,4 @@
+-- SQLite.
+SELECT username, display_name, role, centre_id, team_id, password_hash, disabled
+FROM users
+WHERE username = $username;
