@@ -183,6 +183,71 @@ class LlmJudgement(BaseModel):
     prompt_version: str | None = None
 
 
+SentimentLabel = Literal["satisfied", "neutral", "anxious", "dissatisfied", "angry"]
+
+
+class TurnSentiment(BaseModel):
+    """The caller's sentiment in one turn (the turn is found by its times in the transcript)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start_s: float
+    end_s: float
+    label: SentimentLabel
+    # How far the winning label's prototype similarity lies above the runner-up's (0 = a tie).
+    margin: float
+
+
+class CallSentiment(BaseModel):
+    """Caller sentiment per turn, overall, and its trend from the first third to the last third of turns."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    method: str
+    overall: SentimentLabel
+    turns: tuple[TurnSentiment, ...] = ()
+    # Mean valence (angry -2 .. satisfied +1) of the first and last third of the caller's turns.
+    first_third_valence: float | None = None
+    last_third_valence: float | None = None
+    trend: Literal["improving", "steady", "worsening", "unknown"] = "unknown"
+    # The caller's words the overall label rests on.
+    evidence: tuple[Evidence, ...] = ()
+
+
+class Demand(BaseModel):
+    """One demand (诉求) of the caller: a work-order draft line, machine-extracted until a person confirms it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    summary: str
+    # "一级/二级[/三级]" from the configured taxonomy.
+    category: str | None = None
+    district: str | None = None
+    street: str | None = None
+    # The address as the caller said it.
+    address: str | None = None
+    urgency: Literal["low", "normal", "high", "urgent"] | None = None
+    requested_action: str | None = None
+    todos: tuple[str, ...] = ()
+    # "rules" (no LLM: category + place spans + the caller's first substantive turn) or "llm".
+    source: Literal["rules", "llm"]
+    machine_extracted: bool = True
+    evidence: tuple[Evidence, ...] = ()
+
+
+class RoutingSuggestion(BaseModel):
+    """The department the 事项—职责—属地 catalogue assigns to the call, and why."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    department: str
+    rule_id: str
+    catalogue_version: str
+    category: str | None = None
+    district: str | None = None
+    reason: str
+
+
 class CallInspected(Contract):
     topic: ClassVar[str] = "calls.inspections.v1"
 
@@ -197,6 +262,10 @@ class CallInspected(Contract):
     category: CategorySuggestion | None
     llm: tuple[LlmJudgement, ...] = ()
     review_state: Literal["auto_pass", "sample_review", "mandatory_review"]
+    # Added after v1 shipped, optional so earlier producers and consumers keep working.
+    sentiment: CallSentiment | None = None
+    demands: tuple[Demand, ...] = ()
+    routing: RoutingSuggestion | None = None
     inspected_at: datetime = Field(default_factory=utcnow)
 
     @property
@@ -236,5 +305,37 @@ class DeadLetter(Contract):
     failed_at: datetime = Field(default_factory=utcnow)
 
 
-ALL_CONTRACTS: tuple[type[Contract], ...] = (AudioChunk, TranscriptReady, CallInspected, AlertRaised, DeadLetter)
+WorkOrderKind = Literal["created", "dispatched", "transferred", "returned", "extended", "replied", "closed", "reopened", "callback"]
+
+
+class WorkOrderEvent(Contract):
+    """One lifecycle event of a work order (工单) from the centre's own work-order system.
+
+    Keyed by ``work_order_id`` (one order stays ordered); ``event_id`` is the source system's id,
+    so a replay or a CSV re-import lands on the same row. ``department`` is where the order
+    goes (dispatched/transferred) or the one acting (returned/replied); ``from_department`` the
+    one handing it on.
+    """
+
+    topic: ClassVar[str] = "workorders.events.v1"
+
+    event_id: Annotated[str, Field(min_length=1, max_length=128)]
+    work_order_id: Annotated[str, Field(min_length=1, max_length=128)]
+    call_id: str | None = None
+    kind: WorkOrderKind
+    department: str | None = None
+    from_department: str | None = None
+    category: str | None = None
+    # As the centre records it: 投诉 / 咨询 / 求助 / 建议 / 表扬 / 举报.
+    recorded_type: str | None = None
+    # Where the matter is (事发地址), as the work-order system records it: hotspots and repeat addresses.
+    district: str | None = None
+    address: str | None = None
+    due_at: datetime | None = None
+    satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"] | None = None
+    occurred_at: datetime
+    note: str | None = None
+
+
+ALL_CONTRACTS: tuple[type[Contract], ...] = (AudioChunk, TranscriptReady, CallInspected, AlertRaised, DeadLetter, WorkOrderEvent)
 ALL_TOPICS: tuple[str, ...] = tuple(c.topic for c in ALL_CONTRACTS)

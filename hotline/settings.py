@@ -118,6 +118,8 @@ class InspectionSettings(Section):
     scorecard: Path | None = None  # default: the packaged 12345 scorecard
     long_silence_s: float = 8.0
     category_examples: Path | None = None  # default: the packaged examples
+    routing_catalogue: Path | None = None  # default: the packaged 事项—职责—属地 catalogue
+    sentiment_prototypes: Path | None = None  # default: the packaged labelled prototypes
 
 
 class WarehouseSettings(Section):

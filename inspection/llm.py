@@ -31,6 +31,7 @@ from hotline.settings import LlmSettings
 
 from .evidence import find_quote
 from .llm_prompts import (
+    DEMANDS_TASK,
     PROMPT_VERSION,
     SENTIMENT_TASK,
     LlmTask,
@@ -207,6 +208,17 @@ class LlmClient:
             for item in scorecard.llm_items:
                 items[item.id] = self._judgement(item.id, reply, lambda p, i=item.id: (getattr(p, i).model_dump(), None))
         return CallJudgements(call=call, items=items)
+
+    def extract_demands(self, segments: Sequence[Segment], scorecard: Scorecard) -> LlmJudgement:
+        """The structured demands (several per call, place, urgency, action, to-dos) as one judgement."""
+        transcript = render_transcript(segments)
+        if not self.configured:
+            reply = LlmReply(task=DEMANDS_TASK.name, outcome="unconfigured", error=NO_ENDPOINT_REASON)
+        elif not transcript:
+            reply = LlmReply(task=DEMANDS_TASK.name, outcome="unconfigured", error="no speech in the transcript")
+        else:
+            reply = self.request(DEMANDS_TASK, system_prompt(scorecard), user_message(transcript, DEMANDS_TASK))
+        return self._judgement(DEMANDS_TASK.name, reply, lambda p: (p.model_dump(mode="json"), None))
 
     def _judgement(self, name: str, reply: LlmReply, check) -> LlmJudgement:
         common = {"name": name, "model": reply.model, "prompt_version": PROMPT_VERSION}

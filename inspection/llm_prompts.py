@@ -160,3 +160,34 @@ def render_transcript(segments: Sequence[Segment]) -> str:
 
 def user_message(transcript: str, task: LlmTask) -> str:
     return f"{_OPEN}\n{transcript}\n{_CLOSE}\n\n以上是通话数据。{task.instruction}"
+
+
+class DemandItem(_Reply):
+    summary: Annotated[str, Field(min_length=1, max_length=80)]
+    # "一级/二级/三级" as in the configured taxonomy; empty when none fits.
+    category: Annotated[str, Field(max_length=40)]
+    district: Annotated[str, Field(max_length=20)]
+    street: Annotated[str, Field(max_length=30)]
+    address: Annotated[str, Field(max_length=60)]
+    urgency: Literal["low", "normal", "high", "urgent"]
+    requested_action: Annotated[str, Field(max_length=60)]
+    todos: tuple[Annotated[str, Field(max_length=40)], ...] = Field(max_length=4)
+    # A verbatim quote of the caller stating this demand.
+    quote: Annotated[str, Field(max_length=60)]
+
+
+class DemandsReply(_Reply):
+    demands: tuple[DemandItem, ...] = Field(min_length=1, max_length=4)
+
+
+DEMANDS_TASK = LlmTask(
+    name="demands",
+    instruction=(
+        "任务：列出来电人的全部诉求（一通电话可能有多个诉求，最多4个）。每个诉求给出：summary 一句话概括；"
+        "category 按“一级/二级/三级”写出分类；district、street、address 逐字写出来电人说的区县、街道和地址，没有说则留空；"
+        "urgency 取 low、normal、high、urgent；requested_action 写来电人要求怎么处理；todos 列出承办部门要做的事；"
+        "quote 逐字摘抄来电人陈述该诉求的一句原话。"
+    ),
+    reply_model=DemandsReply,
+    max_tokens=900,
+)

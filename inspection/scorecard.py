@@ -125,6 +125,29 @@ class ReviewPolicy(_Frozen):
     sample_review_below: float = Field(ge=0, le=100)
 
 
+class MomentSpec(_Frozen):
+    """Where in the call a service moment is looked for, and the patterns that recognise it.
+
+    Patterns are regular expressions matched on the agent's words with punctuation and spaces
+    removed (as textmatch normalises them), so write them without punctuation.
+    """
+
+    where: Literal["first_agent_turns", "last_agent_turns", "anywhere"]
+    turns: int = Field(default=2, ge=1, le=20)
+    patterns: tuple[Annotated[str, Field(min_length=1, max_length=200)], ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _compiles(self) -> "MomentSpec":
+        import re
+
+        for pattern in self.patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
+        return self
+
+
 class Scorecard(_Frozen):
     scorecard_id: Annotated[str, Field(min_length=1, max_length=64)]
     version: Annotated[str, Field(min_length=1, max_length=32)]
@@ -132,6 +155,9 @@ class Scorecard(_Frozen):
     review: ReviewPolicy
     items: tuple[ScorecardItem, ...] = Field(min_length=1)
     alerts: dict[Literal["self_harm", "violence_threat", "mass_gathering", "media_exposure"], AlertList]
+    # Service moments (greeting, identity verification, closing, satisfaction invitation) found in
+    # the agent's words: shown to reviewers and measured on real calls; they do not change the score.
+    moments: dict[Literal["greeting", "verification", "closing", "satisfaction_invitation"], MomentSpec] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Scorecard":

@@ -18,12 +18,16 @@ from hotline.settings import InspectionSettings, Settings
 
 from .callview import CallView
 from .category import Categoriser, demand_text
+from .demands import demands_from_llm, draft_demands
 from .evidence import verify_check
 from .llm import LlmClient
 from .llm_checks import llm_item_checks
+from .place import find_place
 from .risk import abusive_agent_alerts, detect_risks
+from .routing import RoutingCatalogue, load_routing_catalogue, suggest_route
 from .rules import run_rules
-from .scorecard import Scorecard, load_scorecard
+from .scorecard import AddressRepeatParams, Scorecard, load_scorecard
+from .sentiment import SentimentClassifier, load_sentiment_prototypes
 from .scoring import MAX_SCORE, route_review, score_checks
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,8 @@ def inspect_call(
     categoriser: Categoriser | None,
     llm: LlmClient,
     settings: InspectionSettings,
+    sentiment: SentimentClassifier | None = None,
+    catalogue: RoutingCatalogue | None = None,
 ) -> tuple[CallInspected, list[AlertRaised]]:
     call = CallView.of(transcript.segments, incomplete=transcript.incomplete, long_silence_s=settings.long_silence_s)
     checks_by_id: dict[str, CheckResult] = {c.item_id: verify_check(c, call.segments) for c in run_rules(scorecard.items, call)}
@@ -54,6 +60,20 @@ def inspect_call(
 
     score, fatal = score_checks(checks)
     alerts = detect_risks(transcript.call_id, call.segments, scorecard) + abusive_agent_alerts(transcript.call_id, checks)
+
+    caller_sentiment = sentiment.call_sentiment(call.segments) if sentiment is not None else None
+    address_item = scorecard.item("address_repeat")
+    address_params = address_item.params if address_item is not None and isinstance(address_item.params, AddressRepeatParams) else None
+    place = find_place(call.segments, address_params, catalogue.districts if catalogue is not None else ())
+    category_name = category.category if category is not None else None
+    demands = draft_demands(call.segments, category, place, alerts, caller_sentiment)
+    if llm.configured:
+        from_llm, why = demands_from_llm(llm.extract_demands(call.segments, scorecard), call.segments)
+        if from_llm:
+            demands = from_llm
+        else:
+            log.info("call %s: LLM demands not used (%s); keeping the rules draft", transcript.call_id, why)
+    routing = suggest_route(catalogue, category_name, place) if catalogue is not None else None
     inspected = CallInspected(
         meta=transcript.meta,
         scorecard_id=scorecard.scorecard_id,
@@ -66,6 +86,9 @@ def inspect_call(
         category=category,
         llm=judged.call,
         review_state=route_review(scorecard, score, fatal, checks, alerts),
+        sentiment=caller_sentiment,
+        demands=demands,
+        routing=routing,
     )
     return inspected, alerts
 
@@ -77,6 +100,8 @@ def handle_transcript(
     categoriser: Categoriser | None,
     llm: LlmClient,
     settings: InspectionSettings,
+    sentiment: SentimentClassifier | None = None,
+    catalogue: RoutingCatalogue | None = None,
 ) -> list[Outgoing]:
     """Messages to publish for one transcript: alerts for a partial one, the full inspection for a final one."""
     call_id = transcript.call_id
@@ -84,7 +109,8 @@ def handle_transcript(
         if not transcript.is_final:
             alerts: Sequence[AlertRaised] = detect_risks(call_id, transcript.segments, scorecard, from_partial=True)
             return [Outgoing(a, call_id) for a in alerts]
-        inspected, alerts = inspect_call(transcript, scorecard=scorecard, categoriser=categoriser, llm=llm, settings=settings)
+        inspected, alerts = inspect_call(transcript, scorecard=scorecard, categoriser=categoriser, llm=llm, settings=settings,
+                                         sentiment=sentiment, catalogue=catalogue)
     except ValueError as exc:
         # Inspection is deterministic: content that fails validation now will fail on every retry.
         raise PoisonMessage(f"cannot inspect transcript: {exc}", call_id=call_id) from exc
@@ -96,6 +122,9 @@ def run_inspection_worker(settings: Settings, stop: StopFlag, idle_exit_s: float
     # Configuration errors surface here, at start-up, not on the first message.
     scorecard = load_scorecard(settings.inspection.scorecard)
     categoriser = Categoriser.from_settings(settings.inspection, settings.embedding)
+    # Sentiment shares the categoriser's embedding model: one copy of the weights per worker.
+    sentiment = SentimentClassifier(load_sentiment_prototypes(settings.inspection.sentiment_prototypes), categoriser.embed)
+    catalogue = load_routing_catalogue(settings.inspection.routing_catalogue)
     llm = LlmClient(settings.llm)
     if not llm.configured:
         log.info("no LLM endpoint configured: LLM items will be recorded as pending")
@@ -105,7 +134,8 @@ def run_inspection_worker(settings: Settings, stop: StopFlag, idle_exit_s: float
     publisher = Publisher.connect(settings.kafka)
 
     def handle(msg: TranscriptReady, record: ConsumerRecord) -> list[Outgoing]:  # type: ignore[override]
-        return handle_transcript(msg, scorecard=scorecard, categoriser=categoriser, llm=llm, settings=settings.inspection)
+        return handle_transcript(msg, scorecard=scorecard, categoriser=categoriser, llm=llm, settings=settings.inspection,
+                                 sentiment=sentiment, catalogue=catalogue)
 
     try:
         return run_stateless_stage(
