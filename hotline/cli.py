@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -208,6 +209,72 @@ def stop() -> None:
 
     for name in stop_services(_settings()):
         typer.echo(f"stopped {name}")
+
+
+@app.command()
+def jobs(
+    once: Annotated[Optional[str], typer.Option(help="Run one job now and exit: hotspots | reports | export | retention.")] = None,
+) -> None:
+    """Run the scheduled jobs (hourly hotspots and spike alerts, nightly reports, exports, retention)."""
+    from hotline.warehouse.jobs import run_job_once, run_jobs
+
+    s = _settings()
+    if once is not None:
+        try:
+            run_job_once(s, once)
+        except KeyError as exc:
+            typer.echo(f"hotline: {exc.args[0]}", err=True)
+            raise typer.Exit(code=2) from exc
+        typer.echo(f"job {once} done")
+        return
+    run_jobs(s, _stop_flag())
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option(help="Folder for Parquet files partitioned by day.")],
+    date_from: Annotated[Optional[datetime], typer.Option("--from", formats=["%Y-%m-%d"], help="First day (default: the first with data).")] = None,
+    date_to: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (default: the last with data).")] = None,
+) -> None:
+    """Export the warehouse as Parquet partitioned by day, for Spark, Trino or pandas."""
+    from hotline.warehouse.exports import export_range
+    from hotline.warehouse.reader import open_snapshot
+
+    con = open_snapshot(_settings().warehouse)
+    try:
+        paths = export_range(con, out, date_from.date() if date_from else None, date_to.date() if date_to else None)
+    finally:
+        con.close()
+    typer.echo(f"{len(paths)} files written under {out}")
+
+
+workorders_app = typer.Typer(help="Work-order lifecycle events from the centre's work-order system.", no_args_is_help=True)
+app.add_typer(workorders_app, name="workorders")
+
+
+@workorders_app.command("import")
+def workorders_import(path: Path) -> None:
+    """Validate a CSV of work-order events, then publish it (the sink stores the events)."""
+    from hotline.warehouse.workorders import import_work_order_csv
+
+    n = import_work_order_csv(_settings().kafka, path)
+    typer.echo(f"published {n} work-order events")
+
+
+@workorders_app.command("sample")
+def workorders_sample(
+    csv: Annotated[Optional[Path], typer.Option(help="Write the events as CSV instead of publishing them.")] = None,
+) -> None:
+    """A realistic event history for the sample calls (re-routed, overdue, reopened ...)."""
+    from hotline.samples.work_orders import sample_work_order_events
+    from hotline.warehouse.workorders import publish_work_order_events, write_work_order_csv
+
+    events = sample_work_order_events()
+    if csv is not None:
+        write_work_order_csv(events, csv)
+        typer.echo(f"{len(events)} events written to {csv}")
+    else:
+        typer.echo(f"published {publish_work_order_events(_settings().kafka, events)} work-order events")
 
 
 users_app = typer.Typer(help="Dashboard users (hashed credentials, roles and scopes).", no_args_is_help=True)

@@ -62,6 +62,11 @@ def run_demo(s: Settings, limit: int | None = None, timeout_s: float = 1800.0) -
     finally:
         pub.close()
     expected = set(report.sent) | set(report.dead_lettered)
+    # The centre's work-order system reports what happened to each call's work order.
+    from hotline.samples.work_orders import sample_work_order_events
+    from hotline.warehouse.workorders import publish_work_order_events
+
+    publish_work_order_events(s.kafka, sample_work_order_events(call_dirs))
 
     _say(f"5/6 waiting for all {len(expected)} calls to land in the warehouse (ASR on CPU takes a while)")
     deadline = time.monotonic() + timeout_s

@@ -146,6 +146,31 @@ class SamplesSettings(Section):
     tts_python: Path = Path(".venv-tts/bin/python")
 
 
+class JobsSettings(Section):
+    """What the scheduled jobs (`hotline jobs`) do and when."""
+
+    # None: <paths.data_dir>/analytics
+    out_dir: Path | None = None
+    hotspot_every_min: int = 60
+    hotspot_lookback_days: int = 90
+    hotspot_recent_days: int = 7
+    spike_alpha: float = 1e-4
+    # Nightly jobs, local (Beijing) time.
+    reports_at_hour: int = 2
+    export_at_hour: int = 3
+    retention_at_hour: int = 4
+    report_days: int = 30
+    # Retention, in days; None keeps forever.
+    keep_reports_days: int | None = 180
+    keep_hotspots_days: int | None = 90
+    keep_audio_days: int | None = 180
+    # Folders holding the centre's recordings (what ingest reads); retention deletes old files there.
+    audio_dirs: tuple[Path, ...] = ()
+
+    def root(self, settings: "Settings") -> Path:
+        return self.out_dir if self.out_dir is not None else settings.paths.under("analytics")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HOTLINE_",
@@ -165,6 +190,7 @@ class Settings(BaseSettings):
     warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
     dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
     samples: SamplesSettings = Field(default_factory=SamplesSettings)
+    jobs: JobsSettings = Field(default_factory=JobsSettings)
 
     @classmethod
     def settings_customise_sources(

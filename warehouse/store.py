@@ -2,7 +2,7 @@
 
 Replaying a message yields the same rows: calls and inspections are upserted by call id, a
 call's turns, checks and LLM items are replaced as a whole, alerts are keyed by
-(call_id, kind, start_s) and dead letters by where the message sat. Only the sink calls these
+(call_id, kind, start_s), dead letters by where the message sat and work-order events by event id. Only the sink calls these
 (DuckDB allows one writing process per file); tests use them to seed a warehouse directly.
 """
 
@@ -15,24 +15,32 @@ from pathlib import Path
 
 import duckdb
 
-from hotline.contracts import AlertRaised, CallInspected, CallMeta, Contract, DeadLetter, TranscriptReady
+from hotline.contracts import AlertRaised, CallInspected, CallMeta, Contract, DeadLetter, TranscriptReady, WorkOrderEvent
 from hotline.settings import WarehouseSettings
 from hotline.warehouse import sqlfiles
 from hotline.warehouse.migrations import migrate
+from hotline.warehouse.reference import load_reference, store_reference
 from hotline.warehouse.snapshot import publish_snapshot
+from hotline.warehouse.workorders import event_rows, refresh_work_orders
 
 log = logging.getLogger(__name__)
 
-STORED_CONTRACTS: tuple[type[Contract], ...] = (TranscriptReady, CallInspected, AlertRaised, DeadLetter)
+STORED_CONTRACTS: tuple[type[Contract], ...] = (TranscriptReady, CallInspected, AlertRaised, DeadLetter, WorkOrderEvent)
 
 
-def open_writer(cfg: WarehouseSettings) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the warehouse file for writing, with the schema up to date."""
+def open_writer(cfg: WarehouseSettings, reference: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the warehouse file for writing, with the schema and the reference
+    data (``reference``, default the packaged warehouse/reference.yaml) up to date."""
     if cfg.database.resolve() == cfg.snapshot.resolve():
         raise ValueError(f"warehouse.database and warehouse.snapshot must be different files (both are {cfg.database})")
     cfg.database.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(cfg.database))
-    migrate(con)
+    try:
+        migrate(con)
+        store_reference(con, load_reference(reference))
+    except BaseException:
+        con.close()
+        raise
     return con
 
 
@@ -202,16 +210,24 @@ def store_message(con: duckdb.DuckDBPyConnection, msg: Contract) -> bool:
         return store_alert(con, msg)
     if isinstance(msg, DeadLetter):
         return store_dead_letter(con, msg)
+    if isinstance(msg, WorkOrderEvent):
+        # Events only: store_batch re-derives the touched orders once per batch.
+        _run(con, "upsert_work_order_events", {"events": event_rows([msg], "kafka")})
+        return True
     raise TypeError(f"the warehouse does not store {type(msg).__name__}")
 
 
 def store_batch(con: duckdb.DuckDBPyConnection, messages: Iterable[Contract]) -> int:
     """Write messages in ONE transaction: all of them land, or none (the caller retries)."""
     stored = 0
+    touched_orders: set[str] = set()
     con.begin()
     try:
         for msg in messages:
             stored += store_message(con, msg)
+            if isinstance(msg, WorkOrderEvent):
+                touched_orders.add(msg.work_order_id)
+        refresh_work_orders(con, touched_orders)
         con.commit()
     except BaseException:
         con.rollback()

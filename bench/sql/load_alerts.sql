@@ -1,0 +1,1 @@
+INSERT INTO alerts BY NAME SELECT * FROM bench_alerts;

@@ -1,0 +1,1 @@
+INSERT INTO check_results BY NAME SELECT * FROM bench_checks;

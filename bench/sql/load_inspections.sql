@@ -1,0 +1,1 @@
+INSERT INTO inspections BY NAME SELECT * FROM bench_inspections;

@@ -1,0 +1,2 @@
+-- After a bulk load (backfill, benchmark): derive every work order again.
+DELETE FROM work_order_state;

@@ -1,0 +1,28 @@
+-- Numbers that called at least $min_calls times (default 3) in the period: unresolved matters
+-- or one person's campaign. The number is masked: this list goes to policy staff.
+WITH scoped AS (
+    SELECT call_id, caller_number, started_at, category, district, work_order_id
+    FROM call_facts
+    WHERE caller_number IS NOT NULL
+      AND ($date_from::DATE IS NULL OR started_at::DATE >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR started_at::DATE <= $date_to::DATE)
+)
+
+SELECT
+    CASE
+        WHEN length(caller_number) >= 7
+            THEN left(caller_number, 3) || repeat('*', length(caller_number) - 7) || right(caller_number, 4)
+        ELSE repeat('*', length(caller_number))
+    END AS caller_masked,
+    count(*) AS calls,
+    count(DISTINCT started_at::DATE) AS days,
+    min(started_at) AS first_call_at,
+    max(started_at) AS last_call_at,
+    list(DISTINCT category) FILTER (WHERE category IS NOT NULL) AS categories,
+    list(DISTINCT district) FILTER (WHERE district IS NOT NULL) AS districts,
+    list(call_id ORDER BY started_at DESC)[1:10] AS recent_calls
+FROM scoped
+GROUP BY caller_number
+HAVING count(*) >= coalesce($min_calls::INTEGER, 3)
+ORDER BY calls DESC, last_call_at DESC
+LIMIT coalesce($limit::INTEGER, 100);

@@ -1,0 +1,21 @@
+-- Headline routing figures for work orders created in the period.
+WITH scoped AS (
+    SELECT *
+    FROM work_orders
+    WHERE ($date_from::DATE IS NULL OR created_at::DATE >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR created_at::DATE <= $date_to::DATE)
+)
+
+SELECT
+    count(*) AS work_orders,
+    count(*) FILTER (WHERE NOT is_closed) AS open,
+    count(*) FILTER (WHERE overdue) AS overdue,
+    avg(CASE WHEN overdue THEN 1.0 WHEN overdue IS NOT NULL THEN 0.0 END) AS overdue_share,
+    avg(CASE WHEN assignments > 1 OR returns > 0 THEN 1.0 WHEN assignments > 0 THEN 0.0 END) AS rerouted_share,
+    count(*) FILTER (WHERE reopens > 0) AS reopened,
+    median(hours_to_dispatch) AS median_hours_to_dispatch,
+    quantile_cont(hours_to_dispatch, 0.9) AS p90_hours_to_dispatch,
+    median(hours_to_close) AS median_hours_to_close,
+    avg(CASE WHEN satisfaction IN ('satisfied', 'basically_satisfied') THEN 1.0 WHEN satisfaction IS NOT NULL THEN 0.0 END)
+        AS satisfied_share
+FROM scoped;

@@ -1,0 +1,31 @@
+"""Transcript retention, for the writer: only the sink's connection may delete from the warehouse.
+
+Jobs cannot open the warehouse file (the sink holds it), so transcript purging is a writer-side
+step: call ``purge_expired_transcripts`` on the sink's connection (e.g. once a day between
+batches). Recordings and job outputs are files and are handled by the retention job itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import duckdb
+
+from hotline.warehouse import sqlfiles
+
+log = logging.getLogger(__name__)
+
+
+def purge_expired_transcripts(con: duckdb.DuckDBPyConnection, before: datetime) -> int:
+    """Delete the turns of calls started before ``before`` in one transaction; returns turns deleted."""
+    con.begin()
+    try:
+        deleted = con.execute(sqlfiles.load("purge_turns_before", "internal"), {"before": before}).fetchall()[0][0]
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    if deleted:
+        log.info("retention: deleted %d transcript turns of calls before %s", deleted, before.isoformat())
+    return int(deleted)

@@ -1,0 +1,126 @@
+"""Work-order lifecycle events: stored idempotently by event id, read from CSV exports.
+
+A centre's work-order system speaks either Kafka (``workorders.events.v1``, stored by the sink
+like any other contract) or CSV exports. Because the sink is the only writer of the warehouse
+file, a CSV import normally publishes its events to the topic (``publish_work_order_events``);
+``store_work_order_events`` writes directly and is for the writer itself, tests and offline seeding.
+CSV columns are the contract's field names; empty cells are missing values; times carry an
+offset or are read as Beijing time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+from pydantic import ValidationError
+
+from hotline.bus import Publisher
+from hotline.contracts import WorkOrderEvent
+from hotline.settings import KafkaSettings
+from hotline.warehouse import sqlfiles
+
+log = logging.getLogger(__name__)
+
+CSV_COLUMNS: tuple[str, ...] = tuple(f for f in WorkOrderEvent.model_fields if f != "schema_version")
+REQUIRED_COLUMNS = ("event_id", "work_order_id", "kind", "occurred_at")
+# Work-order systems in China export local times without an offset.
+LOCAL_TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+class WorkOrderCsvError(ValueError):
+    """A CSV file that cannot be imported as it is: nothing from it is stored or published."""
+
+
+def event_rows(events: Iterable[WorkOrderEvent], source: str) -> list[dict]:
+    return [e.model_dump(exclude={"schema_version"}) | {"source": source} for e in events]
+
+
+def store_work_order_events(con: duckdb.DuckDBPyConnection, events: Sequence[WorkOrderEvent], source: str = "kafka") -> int:
+    """Upsert events by event id and re-derive their orders, inside the caller's transaction."""
+    rows = event_rows(events, source)
+    if rows:
+        con.execute(sqlfiles.load("upsert_work_order_events", "internal"), {"events": rows})
+        refresh_work_orders(con, (e.work_order_id for e in events))
+    return len(rows)
+
+
+def refresh_work_orders(con: duckdb.DuckDBPyConnection, work_order_ids: Iterable[str] | None = None) -> None:
+    """Re-derive the stored rows of these work orders from their events (all of them when None).
+
+    Runs inside the caller's transaction, after the events are written: readers never see new
+    events without the state derived from them.
+    """
+    if work_order_ids is None:
+        con.execute(sqlfiles.load("rebuild_work_order_state", "internal"))
+        con.execute(sqlfiles.load("insert_all_work_order_state", "internal"))
+        return
+    ids = sorted(set(work_order_ids))
+    if ids:
+        con.execute(sqlfiles.load("delete_work_order_state", "internal"), {"ids": ids})
+        con.execute(sqlfiles.load("insert_work_order_state", "internal"), {"ids": ids})
+
+
+def _localize(value: str | None) -> datetime | None:
+    if value is None or not value.strip():
+        return None
+    parsed = datetime.fromisoformat(value.strip().replace("/", "-"))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=LOCAL_TIMEZONE)
+
+
+def read_work_order_csv(path: Path) -> list[WorkOrderEvent]:
+    """Every row of a work-order CSV as an event; any bad row fails the whole file, naming the rows."""
+    frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise WorkOrderCsvError(f"{path}: missing column(s) {', '.join(missing)}; columns are {', '.join(CSV_COLUMNS)}")
+    unknown = [c for c in frame.columns if c not in CSV_COLUMNS]
+    if unknown:
+        raise WorkOrderCsvError(f"{path}: unknown column(s) {', '.join(unknown)}; columns are {', '.join(CSV_COLUMNS)}")
+    events: list[WorkOrderEvent] = []
+    problems: list[str] = []
+    for line_no, row in enumerate(frame.iter_rows(named=True), start=2):
+        cleaned = {k: (v.strip() if isinstance(v, str) and v.strip() else None) for k, v in row.items()}
+        try:
+            for field in ("occurred_at", "due_at"):
+                if field in cleaned:
+                    cleaned[field] = _localize(cleaned[field])
+            events.append(WorkOrderEvent.model_validate(cleaned))
+        except (ValidationError, ValueError) as exc:
+            problems.append(f"line {line_no}: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}" if isinstance(exc, ValidationError) else f"line {line_no}: {exc}")
+    if problems:
+        shown = "; ".join(problems[:5])
+        raise WorkOrderCsvError(f"{path}: {len(problems)} bad row(s), nothing imported: {shown}")
+    return events
+
+
+def write_work_order_csv(events: Iterable[WorkOrderEvent], path: Path) -> Path:
+    """Write events in the import format (ISO times with offset), e.g. the sample history."""
+    rows = [e.model_dump(mode="json", exclude={"schema_version"}) for e in events]
+    frame = pl.DataFrame(rows, schema={c: pl.String for c in CSV_COLUMNS})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_csv(path)
+    return path
+
+
+def publish_work_order_events(cfg: KafkaSettings, events: Sequence[WorkOrderEvent]) -> int:
+    """Send events to ``workorders.events.v1`` keyed by work order (the sink stores them)."""
+    publisher = Publisher.connect(cfg)
+    try:
+        for event in events:
+            publisher.publish(event, event.work_order_id)
+        publisher.flush()
+    finally:
+        publisher.close()
+    log.info("published %d work-order events", len(events))
+    return len(events)
+
+
+def import_work_order_csv(cfg: KafkaSettings, path: Path) -> int:
+    """``hotline workorders import FILE.csv``: validate the whole file, then publish it."""
+    return publish_work_order_events(cfg, read_work_order_csv(Path(path)))
