@@ -221,9 +221,11 @@ def run_stateless_stage(
                         outgoing = [_dl(stage, record, str(exc), "ContractError")]
                     except PoisonMessage as exc:
                         outgoing = [_dl(stage, record, exc.reason, "PoisonMessage", exc.call_id)]
-                    for out in outgoing:
-                        publisher.publish(out.msg, out.key)
+                    sent = [publisher.publish(out.msg, out.key) for out in outgoing]
                     publisher.flush()
+                    for future in sent:
+                        # flush() returns even when a send failed: only an acknowledged send may be committed.
+                        future.get(timeout=30)
                     commit_record(consumer, record)
                     handled += 1
                     backoff_s = 0.5

@@ -88,8 +88,10 @@ class AsrSettings(Section):
     beam_size: int = 5
     language: str = "zh"
     vad_filter: bool = True
-    # Domain terms nudge the decoder towards 12345 vocabulary and Simplified characters.
-    initial_prompt: str = "以下是普通话的12345政务服务便民热线通话录音。您好，12345热线，请问有什么可以帮您？"
+    # Empty by default: measured on the 12 sample calls with Whisper base, a prompt raised CER
+    # (0.105 -> 0.118-0.151 at 16 kHz), made it skip speech and copied the prompt's greeting into
+    # the caller's words. Larger models may benefit; set it per deployment.
+    initial_prompt: str = ""
     # A call whose last chunk never arrives is transcribed from what arrived after this long.
     incomplete_call_timeout_s: float = 600.0
 

@@ -1,0 +1,51 @@
+"""Normalise what Whisper writes: Simplified characters, and no repetition-loop hallucinations."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+# A segment that is one unit of up to this many characters ...
+LOOP_MAX_UNIT_CHARS = 4
+# ... repeated at least this many times is a decoder loop, not speech.
+LOOP_MIN_REPEATS = 6
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Whisper often writes Traditional characters for Mandarin; 12345 transcripts are Simplified."""
+    return _t2s().convert(text)
+
+
+def _content_chars(text: str) -> str:
+    # Punctuation, symbols and spaces separate loop units inconsistently ("好的，好的。好的"); drop them.
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] in ("L", "N"))
+
+
+def is_repetition_loop(text: str, max_unit_chars: int = LOOP_MAX_UNIT_CHARS, min_repeats: int = LOOP_MIN_REPEATS) -> bool:
+    """True when the text is a single short unit repeated many times (e.g. 嗯嗯嗯嗯嗯嗯, 好的好的好的…)."""
+    content = _content_chars(text)
+    for unit_len in range(1, max_unit_chars + 1):
+        if len(content) < unit_len * min_repeats:
+            break
+        unit = content[:unit_len]
+        repeats, rest = divmod(len(content), unit_len)
+        # The loop may stop mid-unit when the window ends.
+        if unit * repeats + unit[:rest] == content:
+            return True
+    return False
+
+
+_SPACE_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
+def clean_segment_text(text: str) -> str:
+    """Simplified characters, trimmed, without the spaces Whisper sometimes puts between Han characters."""
+    return _SPACE_BETWEEN_HAN.sub("", to_simplified(text).strip())

@@ -1,1 +1,0 @@
-DELETE FROM check_results WHERE call_id = $call_id;

@@ -1,1 +1,0 @@
-DELETE FROM llm_judgements WHERE call_id = $call_id;

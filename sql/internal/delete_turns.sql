@@ -1,1 +1,0 @@
-DELETE FROM turns WHERE call_id = $call_id;
