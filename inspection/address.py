@@ -4,7 +4,8 @@ Addresses are found in caller turns as chains of components ending in a place su
 or a unit suffix (…号, …栋); a chain needs at least one place component. A component counts as
 repeated when enough of its characters appear in one agent turn, after both sides' numerals are
 written the same way (十八号 = 18号): ASR writes place names with homophones, so exact matching
-would fail good calls.
+would fail good calls. A character also counts when it sounds the same (toneless pinyin), since
+ASR errors on names are mostly homophones: 江南区 heard once as 将满区 still shares jiang…qu.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from pypinyin import lazy_pinyin
 
 from hotline.contracts import CheckResult, Evidence, Segment
 
@@ -83,8 +86,15 @@ def find_addresses(segment: Segment, p: AddressRepeatParams) -> list[Address]:
     return addresses
 
 
+@lru_cache(maxsize=4096)
+def _syllable(ch: str) -> str:
+    return lazy_pinyin(ch)[0]
+
+
 def _char_overlap(component: str, said: str) -> float:
-    return sum(1 for ch in component if ch in said) / len(component)
+    """Share of the component's characters the agent said, or said a homophone of."""
+    sounds = {_syllable(ch) for ch in said}
+    return sum(1 for ch in component if ch in said or _syllable(ch) in sounds) / len(component)
 
 
 def _repeat_in(address: Address, agent_turn: Segment, p: AddressRepeatParams) -> float:

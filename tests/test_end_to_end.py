@@ -101,11 +101,12 @@ def test_sample_calls_land_with_roles_defects_and_accounting(pipeline, sample_ca
         failed = {i for i in RULE_ITEMS if checks[i]["status"] == "failed"}
         assert failed == set(truth["defects"]), (call_id, {i: checks[i]["reason"] for i in RULE_ITEMS})
         for item in RULE_ITEMS:
-            assert json.loads(checks[item]["evidence"]) if isinstance(checks[item]["evidence"], str) else checks[item]["evidence"], (call_id, item)
+            if checks[item]["status"] in ("passed", "failed"):
+                assert checks[item]["evidence"], (call_id, item, "a decided item must carry its evidence")
 
         # Risk phrases raise alerts with the quote.
         alerts = run_query(s.warehouse, "call_alerts", call_id=call_id)
-        assert sorted(set(alerts["kind"].to_list())) == sorted({r["kind"] for r in truth["risks"]}), call_id
+        assert set(alerts["kind"].to_list()) == set(truth["risks"]), call_id
 
     cer = jiwer.cer(refs, hyps)
     print(f"\nCER of the ASR worker on {len(sample_calls)} sample calls (8 kHz dual-channel): {cer:.3f}")
