@@ -1,9 +1,11 @@
 """The sink: the end of the line, and the only writer of the warehouse file.
 
-It consumes transcripts, inspections, alerts and dead letters, writes each polled batch in one
-DuckDB transaction with idempotent upserts, and commits Kafka offsets only after DuckDB has
-committed (at-least-once; replays land on the same rows). A message that fails its contract is
-stored as a dead letter, never dropped. After writes it publishes a snapshot for readers.
+It consumes transcripts, inspections, alerts, dead letters and work-order events, writes each
+polled batch in one DuckDB transaction with idempotent set-based upserts (one statement per
+table), and commits Kafka offsets only after DuckDB has committed (at-least-once; replays land
+on the same rows). A message that fails its contract is stored as a dead letter, never dropped;
+one that passes it but cannot be stored is found by writing the batch again one message at a
+time, and dead-lettered. After writes it publishes a snapshot for readers.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from hotline.bus import StopFlag, dead_letter_for, make_consumer
 from hotline.contracts import Contract, ContractError
 from hotline.settings import Settings
 from hotline.warehouse.snapshot import SnapshotPublisher
-from hotline.warehouse.store import STORED_CONTRACTS, open_writer, store_batch
+from hotline.warehouse.store import STORED_CONTRACTS, UnstorableMessage, open_writer, store_batch
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,7 @@ _DATA_ERRORS: tuple[type[Exception], ...] = (
     duckdb.OutOfRangeException,
     duckdb.InvalidInputException,
     duckdb.TypeMismatchException,
+    UnstorableMessage,
 )
 
 
@@ -61,7 +64,8 @@ def _sink_dead_letter(record: ConsumerRecord, reason: str, error_type: str) -> C
 
 
 def write_isolating(con: duckdb.DuckDBPyConnection, records: Sequence[ConsumerRecord], messages: Sequence[Contract]) -> None:
-    """Write the batch in one transaction; if its data cannot be stored, find the culprits one by one.
+    """Write the batch in one transaction (set-based); if its data cannot be stored, find the
+    culprits by writing the messages one by one, in order.
 
     Each message that still fails alone is stored as a dead letter in its place.
     """

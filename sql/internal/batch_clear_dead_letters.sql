@@ -1,0 +1,2 @@
+-- Emptied before the batch's transaction commits: the scratch table is empty outside it.
+DELETE FROM sink_batch_dead_letters;

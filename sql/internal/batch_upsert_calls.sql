@@ -1,0 +1,27 @@
+-- One row per call the batch touched. The recorder's metadata always comes from the batch; the
+-- transcript columns only where the batch writes a transcript (transcript_final is then set),
+-- so an inspection never clears a transcript summary.
+INSERT INTO calls (
+    call_id, centre_id, team_id, agent_id, caller_number, started_at, channel_layout, agent_channel, source_uri,
+    transcript_final, transcript_incomplete, duration_s, language, asr_model, asr_processing_s, transcribed_at
+)
+SELECT
+    call_id, centre_id, team_id, agent_id, caller_number, started_at, channel_layout, agent_channel, source_uri,
+    transcript_final, transcript_incomplete, duration_s, language, asr_model, asr_processing_s, transcribed_at
+FROM sink_batch_calls
+ON CONFLICT (call_id) DO UPDATE SET
+    centre_id = excluded.centre_id,
+    team_id = excluded.team_id,
+    agent_id = excluded.agent_id,
+    caller_number = excluded.caller_number,
+    started_at = excluded.started_at,
+    channel_layout = excluded.channel_layout,
+    agent_channel = excluded.agent_channel,
+    source_uri = excluded.source_uri,
+    transcript_final = CASE WHEN excluded.transcript_final IS NULL THEN transcript_final ELSE excluded.transcript_final END,
+    transcript_incomplete = CASE WHEN excluded.transcript_final IS NULL THEN transcript_incomplete ELSE excluded.transcript_incomplete END,
+    duration_s = CASE WHEN excluded.transcript_final IS NULL THEN duration_s ELSE excluded.duration_s END,
+    language = CASE WHEN excluded.transcript_final IS NULL THEN language ELSE excluded.language END,
+    asr_model = CASE WHEN excluded.transcript_final IS NULL THEN asr_model ELSE excluded.asr_model END,
+    asr_processing_s = CASE WHEN excluded.transcript_final IS NULL THEN asr_processing_s ELSE excluded.asr_processing_s END,
+    transcribed_at = CASE WHEN excluded.transcript_final IS NULL THEN transcribed_at ELSE excluded.transcribed_at END;

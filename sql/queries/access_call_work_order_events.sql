@@ -1,0 +1,11 @@
+-- The lifecycle of one call's work orders (created, dispatched, transferred, returned 退单,
+-- extended, replied, closed, reopened, callback), in the order it happened; within the user's scope.
+SELECT
+    e.work_order_id, e.occurred_at, e.kind, e.department, e.from_department, e.due_at, e.satisfaction, e.note, e.source
+FROM work_order_events AS e
+INNER JOIN work_orders AS w USING (work_order_id)
+INNER JOIN calls AS c ON c.call_id = w.call_id
+WHERE w.call_id = $call_id
+  AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
+  AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
+ORDER BY e.occurred_at, e.event_id;

@@ -1,0 +1,30 @@
+-- Scoped variant of routing_agreement.sql for the dashboard: $scope_centre / $scope_team are bound from the
+-- signed-in user by access.run_scoped (NULL = unrestricted). A work order belongs to the scope of
+-- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
+-- Does the department the routing rules suggest (from the inspection's category and the
+-- order's district) match where the dispatcher first sent the order, and where it ended up?
+-- Per suggested category; orders without a suggestion are counted but not judged.
+WITH scoped AS (
+    SELECT s.*
+    FROM routing_suggestions AS s
+    INNER JOIN work_orders AS w USING (work_order_id)
+    LEFT JOIN calls AS sc ON sc.call_id = w.call_id
+    WHERE w.first_department IS NOT NULL
+      AND ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
+      AND ($date_from::DATE IS NULL OR w.created_at::DATE >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR w.created_at::DATE <= $date_to::DATE)
+)
+
+SELECT
+    coalesce(suggested_category, '（无建议）') AS suggested_category,
+    count(*) AS work_orders,
+    count(suggested_department) AS with_suggestion,
+    avg(CASE WHEN suggested_department IS NULL THEN NULL WHEN suggested_department = first_department THEN 1.0 ELSE 0.0 END)
+        AS first_dispatch_agreement,
+    avg(CASE WHEN suggested_department IS NULL OR current_department IS NULL THEN NULL
+        WHEN suggested_department = current_department THEN 1.0 ELSE 0.0 END) AS final_agreement,
+    avg(CASE WHEN len(route) > 1 THEN 1.0 ELSE 0.0 END) AS rerouted_share
+FROM scoped
+GROUP BY ALL
+ORDER BY work_orders DESC, suggested_category;

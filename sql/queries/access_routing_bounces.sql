@@ -1,0 +1,38 @@
+-- Scoped variant of routing_bounces.sql for the dashboard: $scope_centre / $scope_team are bound from the
+-- signed-in user by access.run_scoped (NULL = unrestricted). A work order belongs to the scope of
+-- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
+-- Who passes work to whom (推诿): every transfer (from → to) and return (department → centre),
+-- counted per pair, with the orders that bounced at least $min_bounces times (default 2).
+WITH hops AS (
+    SELECT
+        e.work_order_id,
+        CASE WHEN e.kind = 'transferred' THEN e.from_department ELSE e.department END AS from_department,
+        CASE WHEN e.kind = 'transferred' THEN e.department ELSE '热线中心（退单）' END AS to_department,
+        e.kind
+    FROM work_order_events AS e
+    INNER JOIN work_orders AS w USING (work_order_id)
+    LEFT JOIN calls AS sc ON sc.call_id = w.call_id
+    WHERE e.kind IN ('transferred', 'returned')
+      AND ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
+      AND ($date_from::DATE IS NULL OR w.created_at::DATE >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR w.created_at::DATE <= $date_to::DATE)
+),
+
+bouncy AS (
+    SELECT work_order_id
+    FROM hops
+    GROUP BY work_order_id
+    HAVING count(*) >= coalesce($min_bounces::INTEGER, 2)
+)
+
+SELECT
+    coalesce(from_department, '（未知）') AS from_department,
+    to_department,
+    kind,
+    count(*) AS hops,
+    count(DISTINCT work_order_id) AS work_orders,
+    count(DISTINCT work_order_id) FILTER (WHERE work_order_id IN (SELECT work_order_id FROM bouncy)) AS in_repeated_bounces
+FROM hops
+GROUP BY ALL
+ORDER BY hops DESC, from_department, to_department;

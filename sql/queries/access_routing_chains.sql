@@ -1,0 +1,29 @@
+-- Scoped variant of routing_chains.sql for the dashboard: $scope_centre / $scope_team are bound from the
+-- signed-in user by access.run_scoped (NULL = unrestricted). A work order belongs to the scope of
+-- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
+-- Work orders that did not go straight to one department: re-dispatched, transferred or
+-- returned (退单), with their route. Longest chains first.
+SELECT
+    w.work_order_id,
+    w.call_id,
+    category,
+    district,
+    created_at,
+    array_to_string(route, ' → ') AS route,
+    assignments,
+    transfers,
+    returns,
+    reopens,
+    current_department,
+    is_closed,
+    overdue
+FROM work_orders AS w
+LEFT JOIN calls AS sc ON sc.call_id = w.call_id
+WHERE ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
+  AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
+  AND (assignments > 1 OR returns > 0 OR transfers > 0)
+  AND assignments + returns >= coalesce($min_hops::INTEGER, 2)
+  AND ($date_from::DATE IS NULL OR created_at::DATE >= $date_from::DATE)
+  AND ($date_to::DATE IS NULL OR created_at::DATE <= $date_to::DATE)
+ORDER BY assignments + returns DESC, created_at DESC, w.work_order_id
+LIMIT coalesce($limit::INTEGER, 200);

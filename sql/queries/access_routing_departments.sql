@@ -1,0 +1,72 @@
+-- Scoped variant of routing_departments.sql for the dashboard: $scope_centre / $scope_team are bound from the
+-- signed-in user by access.run_scoped (NULL = unrestricted). A work order belongs to the scope of
+-- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
+-- Per department: orders it received, gave back (returned or passed on), closed, how fast and
+-- how late, and how callers rated it. "Received" counts every time an order reached it.
+WITH events AS (
+    SELECT e.*
+    FROM work_order_events AS e
+    INNER JOIN work_orders AS w USING (work_order_id)
+    LEFT JOIN calls AS sc ON sc.call_id = w.call_id
+    WHERE ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
+      AND ($date_from::DATE IS NULL OR w.created_at::DATE >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR w.created_at::DATE <= $date_to::DATE)
+),
+
+handoffs AS (
+    SELECT
+        department,
+        count(*) FILTER (WHERE kind IN ('dispatched', 'transferred')) AS received,
+        count(*) FILTER (WHERE kind = 'returned') AS returned
+    FROM events
+    WHERE department IS NOT NULL
+    GROUP BY department
+),
+
+passed_on AS (
+    SELECT from_department AS department, count(*) AS transferred_away
+    FROM events
+    WHERE kind = 'transferred' AND from_department IS NOT NULL
+    GROUP BY from_department
+),
+
+owned AS (
+    SELECT
+        current_department AS department,
+        count(*) AS owned,
+        count(*) FILTER (WHERE is_closed) AS closed,
+        count(*) FILTER (WHERE overdue) AS overdue,
+        median(hours_to_close) AS median_hours_to_close,
+        avg(CASE WHEN satisfaction IN ('satisfied', 'basically_satisfied') THEN 1.0 WHEN satisfaction IS NOT NULL THEN 0.0 END)
+            AS satisfied_share,
+        count(satisfaction) AS rated
+    FROM work_orders AS w
+    LEFT JOIN calls AS sc ON sc.call_id = w.call_id
+    WHERE current_department IS NOT NULL
+      AND ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
+      AND ($date_from::DATE IS NULL OR created_at::DATE >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR created_at::DATE <= $date_to::DATE)
+    GROUP BY current_department
+)
+
+SELECT
+    h.department,
+    d.kind,
+    d.district,
+    h.received,
+    h.returned,
+    coalesce(p.transferred_away, 0) AS transferred_away,
+    CASE WHEN h.received > 0 THEN (h.returned + coalesce(p.transferred_away, 0)) / h.received END AS bounce_rate,
+    coalesce(o.owned, 0) AS owned,
+    coalesce(o.closed, 0) AS closed,
+    coalesce(o.overdue, 0) AS overdue,
+    o.median_hours_to_close,
+    o.satisfied_share,
+    coalesce(o.rated, 0) AS rated
+FROM handoffs AS h
+LEFT JOIN passed_on AS p USING (department)
+LEFT JOIN owned AS o USING (department)
+LEFT JOIN departments AS d USING (department)
+ORDER BY h.received DESC, h.department;

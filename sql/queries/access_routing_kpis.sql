@@ -1,0 +1,27 @@
+-- Scoped variant of routing_kpis.sql for the dashboard: $scope_centre / $scope_team are bound from the
+-- signed-in user by access.run_scoped (NULL = unrestricted). A work order belongs to the scope of
+-- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
+-- Headline routing figures for work orders created in the period.
+WITH scoped AS (
+    SELECT w.*
+    FROM work_orders AS w
+    LEFT JOIN calls AS sc ON sc.call_id = w.call_id
+    WHERE ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
+      AND ($date_from::DATE IS NULL OR w.created_at::DATE >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR w.created_at::DATE <= $date_to::DATE)
+)
+
+SELECT
+    count(*) AS work_orders,
+    count(*) FILTER (WHERE NOT is_closed) AS open,
+    count(*) FILTER (WHERE overdue) AS overdue,
+    avg(CASE WHEN overdue THEN 1.0 WHEN overdue IS NOT NULL THEN 0.0 END) AS overdue_share,
+    avg(CASE WHEN assignments > 1 OR returns > 0 THEN 1.0 WHEN assignments > 0 THEN 0.0 END) AS rerouted_share,
+    count(*) FILTER (WHERE reopens > 0) AS reopened,
+    median(hours_to_dispatch) AS median_hours_to_dispatch,
+    quantile_cont(hours_to_dispatch, 0.9) AS p90_hours_to_dispatch,
+    median(hours_to_close) AS median_hours_to_close,
+    avg(CASE WHEN satisfaction IN ('satisfied', 'basically_satisfied') THEN 1.0 WHEN satisfaction IS NOT NULL THEN 0.0 END)
+        AS satisfied_share
+FROM scoped;

@@ -1,0 +1,29 @@
+-- Scoped variant of routing_overdue.sql for the dashboard: $scope_centre / $scope_team are bound from the
+-- signed-in user by access.run_scoped (NULL = unrestricted). A work order belongs to the scope of
+-- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
+-- Overdue work orders: still open past their due time first (longest overdue first), then
+-- those closed late.
+SELECT
+    w.work_order_id,
+    w.call_id,
+    category,
+    recorded_type,
+    district,
+    current_department,
+    created_at,
+    due_at,
+    closed_at,
+    is_closed,
+    extensions,
+    returns,
+    date_diff('second', due_at, coalesce(closed_at, now())) / 3600.0 AS hours_overdue
+FROM work_orders AS w
+LEFT JOIN calls AS sc ON sc.call_id = w.call_id
+WHERE overdue
+  AND ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
+  AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
+  AND ($date_from::DATE IS NULL OR created_at::DATE >= $date_from::DATE)
+  AND ($date_to::DATE IS NULL OR created_at::DATE <= $date_to::DATE)
+  AND ($department::VARCHAR IS NULL OR current_department = $department::VARCHAR)
+ORDER BY is_closed, hours_overdue DESC, w.work_order_id
+LIMIT coalesce($limit::INTEGER, 200);

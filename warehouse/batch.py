@@ -1,0 +1,218 @@
+"""A polled batch reduced to the rows it leaves behind, one list per table, before anything is written.
+
+The sink writes a batch set-based (one statement per table), so the batch is first reduced to
+what writing its messages one by one, in order, would leave: per call the latest metadata, the
+latest transcript (a partial never after a final one), the latest inspection with its items;
+per alert key the latest copy; per work-order event id the latest copy. Dead letters keep every
+copy with its position (the statement keeps the first). Partial transcripts of calls whose
+stored transcript is already final can only be told with the database at hand, so ``rows``
+takes those calls (``partial_only_calls`` names the candidates).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from hotline.contracts import (
+    AlertRaised,
+    CallInspected,
+    CallMeta,
+    Contract,
+    DeadLetter,
+    Evidence,
+    TranscriptReady,
+    WorkOrderEvent,
+)
+
+# Column order of each table the sink writes (its sink_batch_ scratch table for upserted ones,
+# migration 0011); the writer checks it against the database.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "calls": (
+        "call_id", "centre_id", "team_id", "agent_id", "caller_number", "started_at", "channel_layout", "agent_channel",
+        "source_uri", "transcript_final", "transcript_incomplete", "duration_s", "language", "asr_model",
+        "asr_processing_s", "transcribed_at",
+    ),
+    "turns": ("call_id", "turn_no", "speaker", "channel", "start_s", "end_s", "text", "words"),
+    "inspections": (
+        "call_id", "scorecard_id", "scorecard_version", "score", "max_score", "fatal", "defects", "category",
+        "category_score", "category_method", "category_neighbours", "review_state", "inspected_at",
+        "sentiment_method", "sentiment_overall", "sentiment_trend", "sentiment_first_third_valence",
+        "sentiment_last_third_valence", "sentiment_evidence", "routing_department", "routing_rule_id",
+        "routing_catalogue_version", "routing_category", "routing_district", "routing_reason",
+    ),
+    "check_results": ("call_id", "item_no", "item_id", "name", "kind", "status", "weight", "points", "fatal", "reason", "evidence"),
+    # value is JSON text (each LLM item has its own shape): cast to JSON on insert.
+    "llm_judgements": ("call_id", "item_no", "name", "status", "reason", "value", "model", "prompt_version"),
+    "sentiment_turns": ("call_id", "turn_no", "start_s", "end_s", "label", "margin"),
+    "demands": (
+        "call_id", "idx", "summary", "category", "district", "street", "address", "urgency", "requested_action",
+        "todos", "source", "machine_extracted", "evidence",
+    ),
+    "alerts": ("call_id", "kind", "start_s", "end_s", "severity", "quote", "speaker", "from_partial", "raised_at"),
+    "dead_letters": (
+        "seq", "stage", "call_id", "reason", "error_type", "original_topic", "original_partition", "original_offset",
+        "original_key", "source_uri", "payload", "failed_at",
+    ),
+}
+
+
+@dataclass
+class _Call:
+    # Latest metadata of any message written for the call, and of those other than partial transcripts.
+    meta: CallMeta | None = None
+    meta_without_partials: CallMeta | None = None
+    transcript: TranscriptReady | None = None
+    has_final: bool = False
+    # Partial transcripts written while no final one is in the batch: all dropped if one is stored.
+    partials: int = 0
+    inspection: CallInspected | None = None
+
+
+@dataclass
+class Batch:
+    messages: int = 0
+    # Partial transcripts that came after a final one of the same call in this batch.
+    skipped: int = 0
+    calls: dict[str, _Call] = field(default_factory=dict)
+    alerts: dict[tuple[str, str, float], AlertRaised] = field(default_factory=dict)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    events: dict[str, WorkOrderEvent] = field(default_factory=dict)
+
+    def partial_only_calls(self) -> list[str]:
+        """Calls whose transcript in this batch is partial: stale if the stored one is final."""
+        return sorted(cid for cid, c in self.calls.items() if c.transcript is not None and not c.has_final)
+
+    def stored(self, stale: set[str]) -> int:
+        """How many messages are written (not deliberately skipped), given the calls with stale partials."""
+        return self.messages - self.skipped - sum(self.calls[cid].partials for cid in stale)
+
+    @property
+    def touched_orders(self) -> set[str]:
+        return {e.work_order_id for e in self.events.values()}
+
+    def event_list(self) -> list[WorkOrderEvent]:
+        return list(self.events.values())
+
+    def rows(self, stale: set[str]) -> dict[str, list[tuple]]:
+        """Rows per scratch table, in COLUMNS order; ``stale``: calls whose partials are not written."""
+        out: dict[str, list[tuple]] = {name: [] for name in COLUMNS}
+        for cid, call in self.calls.items():
+            transcript = call.transcript if cid not in stale else None
+            meta = call.meta if cid not in stale else call.meta_without_partials
+            if meta is not None:
+                out["calls"].append(_call_row(meta, transcript))
+            if transcript is not None:
+                out["turns"].extend(_turn_rows(transcript))
+            if call.inspection is not None:
+                _add_inspection(out, call.inspection)
+        out["alerts"] = [_alert_row(a) for a in self.alerts.values()]
+        out["dead_letters"] = [_dead_letter_row(seq, d) for seq, d in enumerate(self.dead_letters)]
+        return out
+
+
+def collect(messages: Iterable[Contract]) -> Batch:
+    """Reduce messages, in order, to what writing them one by one would leave."""
+    batch = Batch()
+    for msg in messages:
+        batch.messages += 1
+        if isinstance(msg, TranscriptReady):
+            call = batch.calls.setdefault(msg.call_id, _Call())
+            if msg.is_final:
+                call.transcript, call.has_final, call.partials = msg, True, 0
+                call.meta = call.meta_without_partials = msg.meta
+            elif call.has_final:
+                batch.skipped += 1
+            else:
+                call.transcript, call.meta = msg, msg.meta
+                call.partials += 1
+        elif isinstance(msg, CallInspected):
+            call = batch.calls.setdefault(msg.call_id, _Call())
+            call.inspection = msg
+            call.meta = call.meta_without_partials = msg.meta
+        elif isinstance(msg, AlertRaised):
+            batch.alerts[(msg.call_id, msg.kind, msg.start_s)] = msg
+        elif isinstance(msg, DeadLetter):
+            batch.dead_letters.append(msg)
+        elif isinstance(msg, WorkOrderEvent):
+            # Re-inserted at the end: the statement sees each id once, with its latest copy.
+            batch.events.pop(msg.event_id, None)
+            batch.events[msg.event_id] = msg
+        else:
+            raise TypeError(f"the warehouse does not store {type(msg).__name__}")
+    return batch
+
+
+def _evidence(items: tuple[Evidence, ...]) -> list[dict]:
+    # A frozen model's own field dict, read as it is: building a new one per item costs more
+    # than the rest of the row.
+    return [e.__dict__ for e in items]
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _call_row(meta: CallMeta, t: TranscriptReady | None) -> tuple:
+    head = (
+        meta.call_id, meta.centre_id, meta.team_id, meta.agent_id, meta.caller_number, meta.started_at,
+        meta.channel_layout, meta.agent_channel, meta.source_uri,
+    )
+    if t is None:
+        return head + (None,) * 7
+    return head + (t.is_final, t.incomplete, t.duration_s, t.language, t.asr_model, t.processing_s, t.transcribed_at)
+
+
+def _turn_rows(t: TranscriptReady) -> list[tuple]:
+    return [
+        (
+            t.call_id, i, s.speaker, s.channel, s.start_s, s.end_s, s.text,
+            [w.__dict__ for w in s.words],
+        )
+        for i, s in enumerate(t.segments)
+    ]
+
+
+def _add_inspection(out: dict[str, list[tuple]], m: CallInspected) -> None:
+    cid, cat, sen, route = m.call_id, m.category, m.sentiment, m.routing
+    out["inspections"].append((
+        cid, m.scorecard_id, m.scorecard_version, m.score, m.max_score, m.fatal, list(m.defects),
+        cat.category if cat else None, cat.score if cat else None, cat.method if cat else None,
+        list(cat.neighbours) if cat else None, m.review_state, m.inspected_at,
+        sen.method if sen else None, sen.overall if sen else None, sen.trend if sen else None,
+        sen.first_third_valence if sen else None, sen.last_third_valence if sen else None,
+        _evidence(sen.evidence) if sen else None,
+        route.department if route else None, route.rule_id if route else None,
+        route.catalogue_version if route else None, route.category if route else None,
+        route.district if route else None, route.reason if route else None,
+    ))
+    out["check_results"].extend(
+        (cid, i, c.item_id, c.name, c.kind, c.status, c.weight, c.points, c.fatal, c.reason, _evidence(c.evidence))
+        for i, c in enumerate(m.checks)
+    )
+    out["llm_judgements"].extend(
+        # JSON text, not a struct: each LLM item has its own shape.
+        (cid, i, j.name, j.status, j.reason, _json(j.value) if j.value is not None else None, j.model, j.prompt_version)
+        for i, j in enumerate(m.llm)
+    )
+    if sen is not None:
+        out["sentiment_turns"].extend((cid, i, s.start_s, s.end_s, s.label, s.margin) for i, s in enumerate(sen.turns))
+    out["demands"].extend(
+        (
+            cid, i, d.summary, d.category, d.district, d.street, d.address, d.urgency, d.requested_action,
+            _json(list(d.todos)), d.source, d.machine_extracted, _json(_evidence(d.evidence)),
+        )
+        for i, d in enumerate(m.demands)
+    )
+
+
+def _alert_row(a: AlertRaised) -> tuple:
+    return (a.call_id, a.kind, a.start_s, a.end_s, a.severity, a.quote, a.speaker, a.from_partial, a.raised_at)
+
+
+def _dead_letter_row(seq: int, d: DeadLetter) -> tuple:
+    return (
+        seq, d.stage, d.call_id, d.reason, d.error_type, d.original_topic, d.original_partition, d.original_offset,
+        d.original_key, d.source_uri, d.payload, d.failed_at,
+    )
