@@ -12,6 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hotline.dashboards import auth, data
+from hotline.dashboards.page_roles import REPORT_ROLES
 from hotline.warehouse.access import User, can
 
 st.set_page_config(page_title="12345 热线质检", page_icon="☎️", layout="wide")
@@ -23,6 +24,12 @@ def pages_for(user: User | None) -> list:
         st.Page("views/overview.py", title="总览", icon="📊", default=True),
         st.Page("views/call.py", title="通话详情", icon="🎧", url_path="call"),
         st.Page("views/review.py", title="复核与申诉", icon="✅", url_path="review"),
+    ]
+    if user is None or user.role in REPORT_ROLES:
+        pages.append(st.Page("views/reports.py", title="坐席与班组报告", icon="🧑‍💼", url_path="reports"))
+    pages += [
+        st.Page("views/hotspots.py", title="热点诉求", icon="🔥", url_path="hotspots"),
+        st.Page("views/routing.py", title="派单与工单", icon="🧭", url_path="routing"),
     ]
     # Not only hidden: the page checks the permission again, and the audit reader is admin-only.
     if user is None or can(user, "read_audit"):

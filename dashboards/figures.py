@@ -26,6 +26,15 @@ def _day_labels(frame: pl.DataFrame) -> list[str]:
 _DAY_AXIS = dict(title="日期", type="category")
 
 
+def empty_figure(title: str) -> go.Figure:
+    """A titled figure that says there is nothing to draw (kept the same size as a chart)."""
+    return _empty(title)
+
+
+# The shared look, for the figure modules of the other pages.
+LAYOUT = _LAYOUT
+
+
 def _empty(title: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text="暂无数据", showarrow=False, font=dict(size=16), xref="paper", yref="paper", x=0.5, y=0.5)

@@ -33,7 +33,8 @@ def _distinct(frame: pl.DataFrame, column: str) -> list[str]:
     return frame[column].drop_nulls().unique().sort().to_list()
 
 
-def _date_range(picked) -> tuple[date | None, date | None]:
+def date_range(picked) -> tuple[date | None, date | None]:
+    """A date_input's value as (from, to); nothing picked is (None, None), one day is that day."""
     if isinstance(picked, tuple):
         return (picked + (None, None))[:2]
     return picked, picked
@@ -44,7 +45,7 @@ def sidebar_filters(reviewed: list[str]) -> dict[str, Any]:
     options = data.load_scoped("access_filter_options")
     with st.sidebar:
         st.header("筛选")
-        date_from, date_to = _date_range(st.date_input("通话日期", value=(), help="不选表示全部日期", key="f_dates"))
+        date_from, date_to = date_range(st.date_input("通话日期", value=(), help="不选表示全部日期", key="f_dates"))
         centres = _distinct(options, "centre_id")
         centre = _choose("中心", centres, "f_centre") if len(centres) > 1 else None
         if centre is not None:

@@ -43,13 +43,20 @@ CHROMIUM_FLAGS = (
     "--remote-debugging-port=0",
 )
 # (url path, what the page is called in the report)
-PAGES = (("", "overview"), ("call", "call"), ("review", "review"), ("audit", "audit"))
+PAGES = (
+    ("", "overview"), ("call", "call"), ("review", "review"), ("reports", "reports"), ("hotspots", "hotspots"),
+    ("routing", "routing"), ("audit", "audit"),
+)
 
 _READY_JS = """(() => {
   const app = document.querySelector('[data-testid="stApp"]');
   const running = document.querySelector('[data-testid="stStatusWidget"]');
   const main = document.querySelector('[data-testid="stMain"]');
-  return Boolean(app && main && !running && main.innerText.trim().length > 0);
+  // Elements of the previous run stay on screen, marked stale, until the new run replaces them.
+  const stale = document.querySelector('[data-stale="true"]');
+  // Charts, tables and metrics are loaded lazily: a grey skeleton stands in until their code arrives.
+  const loading = document.querySelector('[data-testid="stSkeleton"], [data-testid="stSkeletonElement"], [data-testid="stAppSkeleton"]');
+  return Boolean(app && main && !running && !stale && !loading && main.innerText.trim().length > 0);
 })()"""
 _EXCEPTIONS_JS = """Array.from(document.querySelectorAll('[data-testid="stException"]')).map(e => e.innerText.slice(0, 500))"""
 _CONTENT_HEIGHT_JS = """(() => {
@@ -57,6 +64,7 @@ _CONTENT_HEIGHT_JS = """(() => {
   return main ? main.getBoundingClientRect().top + main.scrollHeight + 40 : document.body.scrollHeight;
 })()"""
 _TITLE_JS = """(document.querySelector('h1') || {innerText: ''}).innerText"""
+_PASSWORD_JS = """document.querySelector('input[aria-label="密码"]')"""
 _CLICK_BUTTON_JS = """((label) => {
   const b = Array.from(document.querySelectorAll('button')).find(b => b.innerText.trim() === label);
   if (b) { b.click(); return true; } return false;
@@ -191,14 +199,21 @@ class Browser:
 def shoot_page(browser: Browser, base_url: str, path: str, name: str, out_dir: Path, username: str, password: str, timeout_s: float = 60.0) -> PageShot:
     """Open a deep link, sign in through the form, wait for the script to finish, save a PNG."""
     url = f"{base_url.rstrip('/')}/{path}"
+    # Leave the previous page first: until the new document replaces it, its content would pass
+    # for the new page's (and a log-in form would be looked for on the wrong page).
+    browser.navigate("about:blank")
+    browser.wait_until("location.href === 'about:blank' && document.readyState === 'complete'", timeout_s, settle_s=0.0)
     started = time.monotonic()
     browser.navigate(url)
-    browser.wait_until(_READY_JS, timeout_s)
-    if browser.evaluate("Boolean(document.querySelector('input[aria-label=\"用户名\"]'))"):
+    # Ready means: the log-in form is complete, or a page other than the log-in has its title.
+    landed = f" && (Boolean({_PASSWORD_JS}) || ({_TITLE_JS}.length > 0 && !{_TITLE_JS}.endsWith('登录')))"
+    browser.wait_until(_READY_JS + landed, timeout_s)
+    if browser.evaluate(f"Boolean({_PASSWORD_JS})"):
         browser.type_into("用户名", username)
         browser.type_into("密码", password)
         browser.click("登录")
-        browser.wait_until(_READY_JS + " && !document.querySelector('input[aria-label=\"密码\"]')", timeout_s)
+        signed_in = f" && !{_PASSWORD_JS} && !({_TITLE_JS}).endsWith('登录')"
+        browser.wait_until(_READY_JS + signed_in, timeout_s)
     load_s = time.monotonic() - started
     png = out_dir / f"{username}-{name}.png"
     browser.screenshot(png)

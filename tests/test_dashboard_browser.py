@@ -16,6 +16,7 @@ from hotline.services import streamlit_command
 from hotline.settings import Settings
 from hotline.warehouse import access, audit
 from hotline.warehouse.store import seed_warehouse
+from test_dashboard_hotspots import analytics_messages
 from test_warehouse_messages import make_day
 
 PASSWORD = "browser-pass"
@@ -29,7 +30,8 @@ def served(tmp_path_factory):
         warehouse={"database": root / "hotline.duckdb", "snapshot": root / "snapshot.duckdb"},
         dashboard={"host": "127.0.0.1", "port": free_port(), "access_db": root / "access.sqlite3"},
     )
-    seed_warehouse(s.warehouse, make_day(n_calls=6))
+    # The cockpit's day of calls, and five weeks of work orders and demands for the analytics pages.
+    seed_warehouse(s.warehouse, make_day(n_calls=6) + analytics_messages())
     access.create_demo_users(s.dashboard.access_db, centre_id="centre-01", team_id="team-a", password=PASSWORD)
     env = os.environ | {
         "HOTLINE_WAREHOUSE__DATABASE": str(s.warehouse.database),
@@ -67,6 +69,9 @@ def served(tmp_path_factory):
         ("teamlead", "", "12345 热线质检总览"),
         ("analyst", "call?call_id=call-001", "通话详情"),
         ("admin", "audit", "审计日志"),
+        ("teamlead", "reports?team=team-a", "坐席与班组报告"),
+        ("analyst", "hotspots", "热点诉求"),
+        ("supervisor", "routing", "派单与工单"),
     ],
 )
 def test_each_page_renders_in_chromium_without_an_exception(served, username, path, title):

@@ -12,6 +12,7 @@ import json
 import streamlit as st
 
 from hotline.dashboards import auth, data
+from hotline.dashboards.call_panels import insight_panels, work_order_history
 from hotline.dashboards.labels import (
     ALERT_KIND,
     CHECK_KIND,
@@ -167,6 +168,10 @@ with checks_col:
         else:
             # Pending items are never shown as a result: there is no judgement yet.
             st.info(text)
+
+st.divider()
+insight_panels(call_id)
+work_order_history(call_id)
 
 st.divider()
 st.subheader("人工复核与申诉")

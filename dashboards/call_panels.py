@@ -1,0 +1,131 @@
+"""Call explorer panels fed by the warehouse's analytics: the call's real work-order history and,
+where the warehouse has them, the caller's sentiment, demands and the routing suggestion.
+
+Each panel reads a scoped query (the same scope as the rest of the call page), masked by role.
+"""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import streamlit as st
+
+from hotline.dashboards import call_figures, data
+from hotline.dashboards.call_figures import SENTIMENT
+from hotline.dashboards.transcript import escape_markdown
+
+EVENT_KIND = {
+    "created": "创建", "dispatched": "派单", "transferred": "转办", "returned": "退单", "extended": "延期",
+    "replied": "答复", "closed": "办结", "reopened": "重新打开", "callback": "回访",
+}
+SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+TREND = {"improving": "好转", "steady": "平稳", "worsening": "恶化", "unknown": "未知"}
+URGENCY = {"low": "低", "normal": "一般", "high": "高", "urgent": "紧急"}
+
+
+def work_order_history(call_id: str) -> None:
+    """The work orders filed for the call and every lifecycle event, oldest first."""
+    st.subheader("工单处理记录")
+    orders = data.load_scoped("access_call_work_orders", call_id=call_id)
+    if orders.is_empty():
+        st.caption("工单系统中没有与本通话关联的工单。")
+        return
+    for order in orders.iter_rows(named=True):
+        state = "已办结" if order["is_closed"] else "办理中"
+        late = "，超期" if order["overdue"] else ""
+        rating = f"，回访{SATISFACTION.get(order['satisfaction'], order['satisfaction'])}" if order["satisfaction"] else ""
+        st.markdown(
+            f"**{order['work_order_id']}** · {order['recorded_type'] or '—'} · {order['category'] or '—'} · {order['district'] or '—'}"
+            f" — {state}{late}{rating}"
+        )
+        suggested = order["suggested_department"]
+        if suggested:
+            agreed = "与建议一致" if suggested == order["first_department"] else "与建议不同"
+            st.caption(f"建议派往 {suggested}（依据分类 {order['suggested_category']}）；首次派往 {order['first_department'] or '—'}，{agreed}。流转：{order['route'] or '—'}")
+    events = data.load_scoped("access_call_work_order_events", call_id=call_id)
+    st.dataframe(
+        events.select(
+            pl.col("work_order_id").alias("工单"),
+            pl.col("occurred_at").alias("时间"),
+            pl.col("kind").replace_strict(EVENT_KIND, default=pl.col("kind")).alias("事件"),
+            pl.col("department").alias("部门"),
+            pl.col("from_department").alias("转出部门"),
+            pl.col("due_at").alias("应办结"),
+            pl.col("satisfaction").replace_strict(SATISFACTION, default=pl.col("satisfaction")).alias("回访"),
+            pl.col("note").alias("说明"),
+        ),
+        hide_index=True,
+        key="work_order_events",
+    )
+
+
+def _todos(value: str | None) -> str:
+    try:
+        items = json.loads(value) if value else []
+    except ValueError:  # masked text inside the JSON: show it as it is
+        return value or ""
+    return "；".join(str(t) for t in items) if isinstance(items, list) else str(items)
+
+
+def sentiment_panel(call_id: str) -> None:
+    """The caller's sentiment: overall, its trend, the curve across the call and the words it rests on."""
+    st.subheader("来电人情绪")
+    rows = data.load_scoped("access_call_sentiment", call_id=call_id)
+    if rows.is_empty():
+        st.caption("暂无情绪分析。")
+        return
+    first = rows.row(0, named=True)
+    trend = TREND.get(first["trend"], first["trend"] or "—")
+    shift = ""
+    if first["first_third_valence"] is not None and first["last_third_valence"] is not None:
+        shift = f"（前三分之一 {first['first_third_valence']:+.1f} → 后三分之一 {first['last_third_valence']:+.1f}）"
+    st.markdown(f"**{SENTIMENT.get(first['overall'], first['overall'])}** · 走向：{trend}{shift} · 方法 {first['method'] or '—'}")
+    if first["sentiment_quote"]:
+        st.caption(f"依据：「{escape_markdown(first['sentiment_quote'])}」")
+    st.plotly_chart(call_figures.sentiment_curve(rows), key="sentiment_curve")
+
+
+def demands_panel(call_id: str) -> None:
+    """The caller's demands as work-order draft lines (machine-extracted until a person confirms them)."""
+    st.subheader("诉求与工单草稿")
+    demands = data.load_scoped("access_call_demands", call_id=call_id)
+    if demands.is_empty():
+        st.caption("暂无诉求提取。")
+        return
+    for d in demands.iter_rows(named=True):
+        place = " ".join(v for v in (d["district"], d["street"], d["address"]) if v)
+        st.markdown(f"**{escape_markdown(d['summary'] or '—')}**")
+        details = [f"分类 {d['category'] or '—'}", f"地点 {place or '—'}", f"紧急程度 {URGENCY.get(d['urgency'], d['urgency'] or '—')}"]
+        if d["requested_action"]:
+            details.append(f"诉求 {d['requested_action']}")
+        st.caption(" · ".join(details) + ("（机器提取，待人工确认）" if d["machine_extracted"] else "（已人工确认）"))
+        todos = _todos(d["todos"])
+        if todos:
+            st.caption(f"待办：{todos}")
+
+
+def routing_panel(call_id: str) -> None:
+    """The department the 事项—职责—属地 catalogue suggests, why, and whether dispatch agreed."""
+    st.subheader("派单建议")
+    rows = data.load_scoped("access_call_routing", call_id=call_id)
+    if rows.is_empty():
+        st.caption("暂无派单建议。")
+        return
+    r = rows.row(0, named=True)
+    st.markdown(f"建议派往 **{r['department']}**")
+    st.caption(f"理由：{r['reason']}（规则 {r['rule_id']}，目录 {r['catalogue_version']}）")
+    if r["dispatched_department"] is not None:
+        verdict = "一致" if r["agrees_with_dispatch"] else "不一致"
+        st.caption(f"工单 {r['work_order_id']} 首次派往 {r['dispatched_department']}，与建议{verdict}；当前承办 {r['current_department'] or '—（已退回中心）'}。")
+
+
+def insight_panels(call_id: str) -> None:
+    """Sentiment, demands and routing side by side."""
+    left, middle, right = st.columns([2, 2, 1])
+    with left:
+        sentiment_panel(call_id)
+    with middle:
+        demands_panel(call_id)
+    with right:
+        routing_panel(call_id)

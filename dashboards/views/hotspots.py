@@ -1,0 +1,211 @@
+"""Hotspots (policy staff): category × district heat map, daily series with spikes flagged by a
+statistical test against each series' own baseline (p-value shown), emerging topics with example
+demands, repeat addresses and callers, and the calls behind any of these numbers.
+
+Every frame comes from a scoped query, masked by role: an analyst sees demands and places with
+phone numbers, ID numbers and door numbers masked, and a repeat caller only as a count.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import quote
+
+import polars as pl
+import streamlit as st
+
+from hotline.dashboards import data, hotspot_figures
+from hotline.dashboards.drilldown import pick
+from hotline.dashboards.export import export_frame
+from hotline.dashboards.labels import EMPTY_WAREHOUSE
+from hotline.warehouse.hotspots import SERIES_KEYS, describe_p, rank_series, rank_topics, triage
+from hotline.warehouse.spikes import TEST_NAME, SpikeTest, score_series
+from hotline.warehouse.topics import find_topics
+
+TEST = SpikeTest()
+CALL_LINK = {"通话": st.column_config.LinkColumn("通话", display_text=r"call_id=(.*)")}
+
+user = data.current_user()
+st.title("热点诉求")
+
+with st.sidebar:
+    st.header("时间范围")
+    lookback = st.selectbox("回看天数", [30, 60, 90, 180], index=2, key="h_lookback", help="峰值检验需要至少 14 天的历史")
+    recent_days = st.selectbox("近期窗口（天）", [1, 3, 7, 14], index=2, key="h_recent")
+
+everything = data.load_scoped("access_hotspot_daily_counts")
+if everything.is_empty():
+    st.info(EMPTY_WAREHOUSE)
+    st.stop()
+as_of = everything["day"].max()
+since = as_of - timedelta(days=lookback - 1)
+recent_from = as_of - timedelta(days=recent_days - 1)
+daily = everything.filter(pl.col("day") >= since)
+tested = score_series(daily, SERIES_KEYS, TEST)
+recent = daily.filter(pl.col("day") >= recent_from)
+spikes = tested.filter(pl.col("spike") & (pl.col("day") >= recent_from)).sort("p_value")
+st.caption(f"统计截至 {as_of}（数据中最新一天），回看 {lookback} 天，近期 = 最近 {recent_days} 天。检验方法：{TEST_NAME}，显著性 p < {TEST.alpha:g}。")
+
+texts = data.load_scoped("access_hotspot_texts", date_from=since, date_to=as_of, limit=3000)
+topics, assigned = find_topics(texts, as_of=as_of, recent_days=recent_days)
+ranked = triage([rank_series(tested, daily, as_of=as_of, recent_days=recent_days), rank_topics(topics, assigned, as_of=as_of, recent_days=recent_days)])
+repeat_window = {"date_from": recent_from - timedelta(days=23), "date_to": as_of}
+places = data.load_scoped("access_hotspot_repeat_addresses", **repeat_window)
+callers = data.load_scoped("access_hotspot_repeat_callers", **repeat_window)
+
+cols = st.columns(5)
+cols[0].metric(f"近 {recent_days} 天诉求", f"{int(recent['calls'].sum()):,}", help="表扬不计入")
+cols[1].metric("异常峰值", f"{spikes.height:,}", help="近期窗口内被检验判为异常的 分类×区域×日")
+cols[2].metric("话题", f"{topics.height:,}")
+cols[3].metric("多人反映的地点", f"{places.height:,}")
+cols[4].metric("重复来电号码", f"{callers.height:,}")
+
+st.subheader("优先处理（紧急度、影响面、增长）")
+if ranked.is_empty():
+    st.caption("近期没有足够的数据排出热点。")
+else:
+    st.dataframe(
+        ranked.head(20).select(
+            pl.col("rank").alias("优先级"),
+            pl.col("kind").replace_strict({"series": "分类×区域", "topic": "话题"}, default=pl.col("kind")).alias("类型"),
+            pl.col("hotspot").alias("热点"),
+            pl.col("recent_calls").alias("近期通话"),
+            pl.col("reach").alias("涉及人数/通话"),
+            pl.col("growth").round(2).alias("增长倍数"),
+            pl.col("urgency").round(2).alias("紧急度"),
+            pl.col("min_p_value").alias("最小 p 值"),
+            pl.col("spiking").alias("异常峰值"),
+            pl.col("representative").list.join("；").alias("代表性诉求"),
+        ),
+        hide_index=True,
+        key="triage_table",
+    )
+
+left, right = st.columns([3, 2])
+left.plotly_chart(hotspot_figures.category_district_heatmap(daily), key="heatmap")
+with right:
+    st.markdown("**下钻：选择分类与区域**")
+    category = pick("分类", "category", sorted(daily["category"].unique().to_list()), key="h_category", page="hotspots")
+    districts = daily.filter(pl.col("category") == category) if category else daily
+    district = pick("区域", "district", sorted(districts["district"].unique().to_list()), key="h_district", page="hotspots")
+
+chosen = daily
+if category:
+    chosen = chosen.filter(pl.col("category") == category)
+if district:
+    chosen = chosen.filter(pl.col("district") == district)
+series_name = " · ".join(v for v in (category, district) if v) or "全部诉求"
+if category and district:
+    series = tested.filter((pl.col("category") == category) & (pl.col("district") == district))
+else:
+    # A coarser series is tested on its own sums: a spike may only show once districts are added up.
+    series = score_series(chosen.group_by("day").agg(pl.col("calls").sum()).with_columns(pl.lit(series_name).alias("series")), ["series"], TEST)
+st.plotly_chart(hotspot_figures.series_with_spikes(series, f"每日诉求量：{series_name}"), key="series_chart")
+flagged = series.filter(pl.col("spike")).sort("day", descending=True)
+for spike in flagged.head(5).iter_rows(named=True):
+    st.markdown(
+        f"🔺 **{spike['day']}**：{spike['calls']} 通，基线约 {spike['expected']:.1f} 通（{spike['ratio']:.1f} 倍），"
+        f"p = {spike['p_value']:.2g} — {describe_p(spike['p_value'])}"
+    )
+
+st.subheader(f"近期异常峰值（{spikes.height}）")
+if spikes.is_empty():
+    st.caption("近期没有被检验判为异常的序列。")
+else:
+    st.dataframe(
+        spikes.select(
+            pl.concat_str(
+                pl.lit("hotspots?category="), pl.col("category").map_elements(quote, return_dtype=pl.String),
+                pl.lit("&district="), pl.col("district").map_elements(quote, return_dtype=pl.String),
+            ).alias("下钻"),
+            pl.col("day").alias("日期"),
+            pl.col("category").alias("分类"),
+            pl.col("district").alias("区域"),
+            pl.col("calls").alias("通话"),
+            pl.col("expected").round(2).alias("基线"),
+            pl.col("ratio").round(1).alias("倍数"),
+            pl.col("p_value").alias("p 值"),
+            pl.col("p_value").map_elements(describe_p, return_dtype=pl.String).alias("解读"),
+        ),
+        hide_index=True,
+        column_config={"下钻": st.column_config.LinkColumn("下钻", display_text="查看")},
+        key="spikes_table",
+    )
+
+st.subheader("新兴话题")
+if topics.is_empty():
+    st.caption("诉求文本太少，暂不能聚类。")
+else:
+    st.dataframe(
+        topics.head(20).select(
+            pl.col("topic").alias("话题"),
+            pl.col("label").alias("关键词"),
+            pl.col("representative").list.join("；").alias("示例诉求"),
+            pl.col("size").alias("通话"),
+            pl.col("recent").alias("近期"),
+            pl.col("growth").round(2).alias("增长倍数"),
+        ),
+        hide_index=True,
+        key="topics_table",
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("多人反映的地点")
+    if places.is_empty():
+        st.caption("没有被多位来电人反映的地点。")
+    else:
+        st.dataframe(
+            places.select(
+                pl.col("address").alias("地点"), pl.col("district").alias("区域"), pl.col("callers").alias("来电人数"),
+                pl.col("calls").alias("通话"), pl.col("categories").list.join("、").alias("分类"), pl.col("last_call_at").alias("最近来电"),
+            ),
+            hide_index=True,
+            key="places_table",
+        )
+with right:
+    st.subheader("重复来电")
+    if callers.is_empty():
+        st.caption("没有重复来电的号码。")
+    else:
+        st.dataframe(
+            callers.select(
+                pl.col("caller_masked").alias("号码"), pl.col("calls").alias("通话"), pl.col("days").alias("天数"),
+                pl.col("categories").list.join("、").alias("分类"), pl.col("districts").list.join("、").alias("区域"),
+                pl.col("last_call_at").alias("最近来电"),
+            ),
+            hide_index=True,
+            key="callers_table",
+        )
+
+st.subheader("数字背后的通话")
+sources = {"cell": f"所选分类与区域（{series_name}，近 {recent_days} 天）"}
+sources |= {f"topic:{t}": f"话题 {t}：{lbl or rep[0]}" for t, lbl, rep in topics.select("topic", "label", "representative").head(20).iter_rows()}
+# Rows by position, not by their keys: the choice stays readable ("caller:0") in the session.
+sources |= {f"place:{n}": f"地点：{a}（{c} 人）" for n, (a, c) in enumerate(places.select("address", "callers").iter_rows())}
+sources |= {f"caller:{n}": f"来电：{m}（{c} 通）" for n, (m, c) in enumerate(callers.select("caller_masked", "calls").iter_rows())}
+source = st.selectbox("查看哪一个数字背后的通话", list(sources), format_func=sources.get, key="h_source")
+kind, _, value = source.partition(":")
+if kind == "topic":
+    ids = assigned.filter(pl.col("topic") == int(value))["call_id"].to_list()
+    behind = data.load_scoped("access_hotspot_calls", call_ids=ids, date_from=since, date_to=as_of)
+elif kind == "place":
+    behind = data.load_scoped("access_hotspot_calls", address_key=places["address_key"][int(value)], **repeat_window)
+elif kind == "caller":
+    behind = data.load_scoped("access_hotspot_calls", caller_key=callers["caller_key"][int(value)], **repeat_window)
+else:
+    behind = data.load_scoped("access_hotspot_calls", category=category, district=district, date_from=recent_from, date_to=as_of)
+st.caption(f"{behind.height} 通（最多显示 200 通）。")
+shown = behind.select(
+    pl.concat_str(pl.lit("call?call_id="), pl.col("call_id")).alias("通话"),
+    pl.col("started_at").alias("开始时间"),
+    pl.col("category").alias("分类"),
+    pl.col("district").alias("区域"),
+    pl.col("demand_summary").alias("诉求"),
+    pl.col("address").alias("地点"),
+    pl.col("recorded_type").alias("工单类型"),
+    pl.col("caller_sentiment").alias("情绪"),
+    pl.col("team_id").alias("班组"),
+)
+st.dataframe(shown, hide_index=True, column_config=CALL_LINK, key="calls_behind")
+export_frame(shown.with_columns(pl.col("通话").str.replace("call?call_id=", "", literal=True)), name="hotspot_calls", key="export_hotspot_calls", source=source)
