@@ -70,7 +70,8 @@ def make_producer(cfg: KafkaSettings) -> KafkaProducer:
 def make_consumer(cfg: KafkaSettings, group_id: str, topics: Sequence[str], *, max_poll_records: int = 100) -> KafkaConsumer:
     consumer = KafkaConsumer(
         **_client_config(cfg),
-        group_id=group_id,
+        # Groups carry the topic prefix too, so centres (or test runs) sharing a cluster never share a group.
+        group_id=cfg.topic(group_id),
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         session_timeout_ms=cfg.session_timeout_ms,
@@ -131,6 +132,19 @@ class Publisher:
 
     def flush(self, timeout_s: float = 60.0) -> None:
         self._producer.flush(timeout=timeout_s)
+
+    def reconnect(self) -> None:
+        """Replace the producer with a fresh one.
+
+        An idempotent producer that fails to get its producer id (e.g. from a broker that restarted)
+        enters a fatal state and fails every later send; only a new producer recovers.
+        """
+        old = self._producer
+        self._producer = make_producer(self._cfg)
+        try:
+            old.close(timeout=1)
+        except KafkaError:
+            log.warning("old producer did not close cleanly", exc_info=True)
 
     def close(self) -> None:
         self._producer.close(timeout=10)
@@ -229,13 +243,22 @@ def run_stateless_stage(
                     commit_record(consumer, record)
                     handled += 1
                     backoff_s = 0.5
-                except Exception:  # transient: rewind and retry this message later
+                except Exception as exc:  # transient: rewind and retry this message later
                     log.warning("%s: transient failure at %s:%d@%d, will retry:\n%s", stage, record.topic, record.partition, record.offset, traceback.format_exc())
+                    if isinstance(exc, KafkaError):
+                        _reconnect(publisher, stage)
                     consumer.seek(tp, record.offset)
                     stop.wait(backoff_s)
                     backoff_s = min(backoff_s * 2, 30.0)
                     break
     return handled
+
+
+def _reconnect(publisher: Publisher, stage: str) -> None:
+    try:
+        publisher.reconnect()
+    except KafkaError:  # the broker is still away: the next retry tries again
+        log.warning("%s: producer not recreated yet", stage, exc_info=True)
 
 
 def _dl(stage: str, record: ConsumerRecord, reason: str, error_type: str, call_id: str | None = None) -> Outgoing:

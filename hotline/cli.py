@@ -212,6 +212,38 @@ def stop() -> None:
 
 
 @app.command()
+def reconcile(
+    as_json: Annotated[bool, typer.Option("--json", help="Print {in, landed, dead_lettered, stuck, duplicates} as JSON.")] = False,
+    since: Annotated[Optional[datetime], typer.Option(help="Calls that entered at or after this time (UTC unless a zone is given).")] = None,
+    until: Annotated[Optional[datetime], typer.Option(help="Calls that entered before this time.")] = None,
+) -> None:
+    """Prove that calls in = landed + dead-lettered, and list any call stuck in between or landed twice."""
+    import json
+
+    from hotline.reconcile import format_report
+    from hotline.reconcile import reconcile as reconcile_calls
+
+    report = reconcile_calls(_settings(), since=since, until=until)
+    typer.echo(json.dumps(report.summary()) if as_json else format_report(report))
+    if report.stuck or report.duplicates or not report.balanced:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    sample: Annotated[float, typer.Option(help="Seconds to sample throughput over.")] = 2.0,
+) -> None:
+    """Per-stage consumer lag, throughput, dead letters and the oldest unprocessed call."""
+    import json
+
+    from hotline.status import format_status, pipeline_status
+
+    st = pipeline_status(_settings(), sample_s=sample)
+    typer.echo(json.dumps(st.to_dict(), ensure_ascii=False) if as_json else format_status(st))
+
+
+@app.command()
 def jobs(
     once: Annotated[Optional[str], typer.Option(help="Run one job now and exit: hotspots | reports | export | retention.")] = None,
 ) -> None:

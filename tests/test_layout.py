@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SUBCOMMANDS = ("broker", "ingest", "asr-worker", "inspect-worker", "sink", "dashboard", "demo", "models", "samples")
+SUBCOMMANDS = ("broker", "ingest", "asr-worker", "inspect-worker", "sink", "dashboard", "demo", "models", "samples", "reconcile", "status", "jobs", "export", "workorders", "users")
 
 
 def test_import_inspect_is_the_standard_library():

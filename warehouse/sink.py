@@ -111,7 +111,7 @@ def run_sink(settings: Settings, stop: StopFlag, idle_exit_s: float | None = Non
         cleanup.callback(con.close)
         consumer = make_consumer(
             settings.kafka,
-            settings.kafka.topic(SINK_GROUP),
+            SINK_GROUP,
             [c.topic for c in STORED_CONTRACTS],
             max_poll_records=cfg.batch_max_messages,
         )

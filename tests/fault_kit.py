@@ -1,0 +1,96 @@
+"""What the fault tests share: real `hotline` worker processes, kill -9, and waiting on conditions."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from bench.load import replayed_transcript
+from hotline.bus import Publisher
+from hotline.reconcile import ReconcileReport, reconcile
+from hotline.services import hotline_command, log_dir, running_pid, start_service
+from hotline.status import pipeline_status
+
+
+def wait_for(predicate, timeout_s: float, every_s: float = 0.3):
+    """Poll until predicate() returns something truthy; returns the last value either way."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(every_s)
+
+
+def start(settings, name: str) -> int:
+    return start_service(settings, name, hotline_command(name))
+
+
+def kill9(settings, name: str) -> None:
+    """SIGKILL a worker (no clean-up runs, nothing is committed on the way out) and reap it."""
+    pid = running_pid(settings, name)
+    assert pid is not None, f"{name} is not running; log: {logs(settings, name)}"
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+
+
+def alive(settings, name: str) -> bool:
+    pid = running_pid(settings, name)
+    if pid is None:
+        return False
+    waited, _ = os.waitpid(pid, os.WNOHANG)
+    return waited == 0
+
+
+def logs(settings, name: str) -> str:
+    path = log_dir(settings) / f"{name}.log"
+    return path.read_text(errors="replace")[-3000:] if path.is_file() else "(no log)"
+
+
+def publish_transcripts(settings, prefix: str, n: int) -> list[str]:
+    pub = Publisher.connect(settings.kafka)
+    ids = [f"{prefix}-{i:03d}" for i in range(n)]
+    for call_id in ids:
+        pub.publish(replayed_transcript(call_id), call_id)
+    pub.flush()
+    pub.close()
+    return ids
+
+
+class GroupProgress:
+    """Offsets a stage group has committed, read cheaply (one OffsetFetch) so a test can poll it fast."""
+
+    def __init__(self, settings, stage: str):
+        from kafka.admin import KafkaAdminClient
+        from kafka.structs import TopicPartition
+
+        from hotline.bus import _client_config
+        from hotline.status import STAGE_GROUPS, _group_name
+
+        g = next(g for g in STAGE_GROUPS if g.stage == stage)
+        self.group = _group_name(settings.kafka, g)
+        self.parts = [TopicPartition(settings.kafka.topic(t), p) for t in g.topics for p in range(settings.kafka.partitions)]
+        self.admin = KafkaAdminClient(**_client_config(settings.kafka))
+
+    def committed(self) -> int:
+        offsets = self.admin.list_group_offsets({self.group: self.parts}).get(self.group, {})
+        return sum(om.offset for om in offsets.values() if om is not None and om.offset > 0)
+
+    def close(self) -> None:
+        self.admin.close()
+
+
+def committed_part(settings, stage: str) -> tuple[int, int]:
+    """(messages the stage has committed, messages still waiting) on its input topics."""
+    st = next(s for s in pipeline_status(settings, sample_s=0).stages if s.stage == stage)
+    return st.processed, st.total_lag
+
+
+def wait_until_all_landed(settings, n: int, timeout_s: float) -> ReconcileReport:
+    return wait_for(lambda: (r := reconcile(settings)).landed + r.dead_lettered >= n and r, timeout_s, every_s=1.0) or reconcile(settings)
+
+
+def assert_nothing_lost_nothing_doubled(report: ReconcileReport, n: int, settings) -> None:
+    assert report.summary() == {"in": n, "landed": n, "dead_lettered": 0, "stuck": 0, "duplicates": 0}, (
+        report.summary(), report.stuck[:5], {w: logs(settings, w) for w in ("inspect-worker", "sink")})

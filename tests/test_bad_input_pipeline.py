@@ -1,0 +1,111 @@
+"""Bad input that reaches the stages over the real broker: each is dead-lettered with its reason
+and original position (never dropped, never a crash), and reconcile accounts for it.
+
+Covered elsewhere: undecodable/empty recordings (test_ingest), chunk order, duplicates, missing
+last chunk, sample-rate and over-long calls (test_asr_assembler), LLM replies that are not JSON,
+break the schema or quote text not in the transcript (test_llm_client), prompt injection
+(test_inspection_injection), messages the warehouse cannot store (test_warehouse_sink).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from bench.load import replayed_transcript
+from hotline.bus import Publisher, StopFlag, make_producer
+from hotline.contracts import DeadLetter, TranscriptReady
+from hotline.inspection.worker import run_inspection_worker
+from hotline.reconcile import reconcile
+from hotline.warehouse.reader import run_query
+from hotline.warehouse.sink import run_sink
+
+from fault_kit import wait_for
+
+
+def _run_stages(settings, until, timeout_s: float = 120.0):
+    stop = StopFlag()
+    threads = [threading.Thread(target=run_inspection_worker, args=(settings, stop), daemon=True),
+               threading.Thread(target=run_sink, args=(settings, stop), daemon=True)]
+    for t in threads:
+        t.start()
+    try:
+        return wait_for(until, timeout_s, every_s=0.5)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+
+
+def test_future_contract_malformed_and_oversized_messages_are_dead_lettered_with_reasons(settings):
+    topic = settings.kafka.topic(TranscriptReady.topic)
+    future = json.loads(replayed_transcript("bad-future").encode())
+    future["schema_version"] = 2
+    too_big = b'{"schema_version": 1, "meta": "' + b"x" * (settings.kafka.max_message_bytes + 1024) + b'"}'
+    raw = {
+        "bad-future": json.dumps(future).encode(),
+        "bad-notjson": b"\xff\xfe this is not json",
+        "bad-truncated": replayed_transcript("bad-truncated").encode()[:-40],
+        "bad-shape": b'{"schema_version": 1, "segments": "not a list"}',
+        "bad-empty": None,
+        # Over kafka.max_message_bytes: a producer that skipped the Publisher's check (the dev broker accepts it).
+        "bad-oversized": too_big,
+    }
+    producer = make_producer(settings.kafka.model_copy(update={"max_message_bytes": 16 * 1024 * 1024}))
+    for key, value in raw.items():
+        producer.send(topic, key=key.encode(), value=value)
+    producer.flush()
+    producer.close()
+    pub = Publisher.connect(settings.kafka)
+    pub.publish(replayed_transcript("good-1"), "good-1")
+    pub.flush()
+    pub.close()
+
+    report = _run_stages(settings, lambda: (r := reconcile(settings)).landed == 1 and r.dead_lettered == len(raw) and r)
+    assert report, reconcile(settings).summary()
+    assert report.summary() == {"in": len(raw) + 1, "landed": 1, "dead_lettered": len(raw), "stuck": 0, "duplicates": 0}
+
+    dead = {r["call_id"]: r for r in run_query(settings.warehouse, "dead_letters").iter_rows(named=True)}
+    assert set(dead) == set(raw)
+    for call_id, row in dead.items():
+        # Inspection and the sink both read transcripts, and both dead-letter a bad one; keyed by its
+        # position, the two land on one row (whichever was stored last).
+        assert row["stage"] in ("inspection", "sink") and row["error_type"] == "ContractError", row
+        # Enough to replay: where it sat, and (when small enough) the value itself.
+        assert row["original_topic"] == topic and row["original_offset"] is not None
+    assert "schema_version 2 is not supported" in dead["bad-future"]["reason"]
+    assert "empty message value" in dead["bad-empty"]["reason"]
+    assert dead["bad-notjson"]["has_payload"] and dead["bad-future"]["has_payload"]
+    # Over the dead letter's payload bound: kept by position only, so the dead letter itself stays small.
+    assert not dead["bad-oversized"]["has_payload"]
+
+
+def test_a_dead_letter_from_the_future_reaching_the_sink_is_kept_not_dropped(settings):
+    future = json.loads(DeadLetter(stage="asr", call_id="dl-future", reason="x", error_type="E").encode())
+    future["schema_version"] = 9
+    producer = make_producer(settings.kafka)
+    producer.send(settings.kafka.topic(DeadLetter.topic), key=b"dl-future", value=json.dumps(future).encode())
+    producer.flush()
+    producer.close()
+    stop = StopFlag()
+    assert run_sink(settings, stop, idle_exit_s=3) == 1
+    (row,) = run_query(settings.warehouse, "dead_letters").iter_rows(named=True)
+    assert row["stage"] == "sink" and row["call_id"] == "dl-future" and "schema_version 9" in row["reason"]
+
+
+SQL_LOOKING = ["x' OR '1'='1", "'; DROP TABLE calls; --", "team-01' UNION SELECT * FROM dead_letters --", "%", "\\' OR 1=1 --"]
+
+
+def test_sql_looking_filter_values_are_bound_not_executed(settings):
+    pub = Publisher.connect(settings.kafka)
+    pub.publish(replayed_transcript("sql-1"), "sql-1")
+    pub.flush()
+    pub.close()
+    assert run_sink(settings, StopFlag(), idle_exit_s=3) == 1
+    for value in SQL_LOOKING:
+        assert run_query(settings.warehouse, "calls_list", team=value, agent=value, review_state=value).height == 0
+        assert run_query(settings.warehouse, "call_turns", call_id=value).height == 0
+    # The one real call is still there, and so is every table.
+    assert run_query(settings.warehouse, "calls_list").height == 1
+    assert run_query(settings.warehouse, "calls_list", team="team-01").height == 1
+    assert run_query(settings.warehouse, "overview_kpis")["calls_landed"][0] == 1
