@@ -86,3 +86,20 @@ def _split_at_pauses(words: Sequence[tuple[Word, str]], pause_s: float) -> list[
 def _clamp(t: float, duration_s: float) -> float:
     # Whisper's timestamps can overshoot the audio's end by a frame or two.
     return round(min(max(float(t), 0.0), duration_s), 3)
+
+
+def shift_segments(segments: Sequence[Segment], offset_s: float, duration_s: float) -> list[Segment]:
+    """Segments decoded from a piece of a recording, moved onto the whole recording's timeline."""
+    return [
+        seg.model_copy(
+            update={
+                "start_s": _clamp(seg.start_s + offset_s, duration_s),
+                "end_s": _clamp(seg.end_s + offset_s, duration_s),
+                "words": tuple(
+                    w.model_copy(update={"start_s": _clamp(w.start_s + offset_s, duration_s), "end_s": _clamp(w.end_s + offset_s, duration_s)})
+                    for w in seg.words
+                ),
+            }
+        )
+        for seg in segments
+    ]

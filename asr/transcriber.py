@@ -1,27 +1,35 @@
 """Transcribe one whole call with faster-whisper into a ``TranscriptReady``.
 
 Stereo calls are transcribed channel by channel, so each party's speech is recognised without
-the other talking over it and every segment's role is exact. Mono calls are transcribed once and
-handed to a ``SpeakerSeparator`` (none yet: speakers stay ``"unknown"``).
+the other talking over it and every segment's role is exact. The two channels are decoded at the
+same time on two model replicas: a small Whisper does not keep two cores busy from one decoding
+loop (VAD, features and word alignment run between the matrix work), two loops do. On CUDA the
+batched pipeline decodes many VAD chunks of a channel in one pass. Mono calls are cut in a pause
+near the middle (``mono_split``) so both replicas work, rejoined on one timeline and handed to a
+``SpeakerSeparator`` (none yet: speakers stay ``"unknown"``). Every transcript carries its
+conversation metrics (``conversation_metrics``).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import ctranslate2
 import numpy as np
-from faster_whisper import WhisperModel
+from faster_whisper import BatchedInferencePipeline, WhisperModel
 
 from hotline.bus import PoisonMessage
 from hotline.contracts import CallMeta, Segment, Speaker, TranscriptReady
 from hotline.settings import AsrSettings
 
+from .conversation_metrics import measure_conversation
 from .model_files import ModelFilesError
-from .resample import MIN_SAMPLE_RATE_HZ, resample_channel
-from .segments import build_segments
+from .mono_split import find_split_sample
+from .resample import MIN_SAMPLE_RATE_HZ, WHISPER_RATE_HZ, resample_channel
+from .segments import build_segments, shift_segments
 from .speakers import NoSeparation, SpeakerSeparator, channels_are_duplicates, role_for_channel
 
 log = logging.getLogger(__name__)
@@ -38,6 +46,13 @@ def resolve_device(cfg: AsrSettings) -> tuple[str, str]:
     return device, compute_type
 
 
+def resolve_batch_size(cfg: AsrSettings, device: str) -> int:
+    """Batch size for the batched pipeline; 1 means plain sequential decoding."""
+    if cfg.batch_size == 0:
+        return 16 if device == "cuda" else 1
+    return cfg.batch_size
+
+
 class Transcriber:
     """Holds one loaded Whisper model; ``transcribe_call`` is safe to call repeatedly."""
 
@@ -51,14 +66,25 @@ class Transcriber:
                 "hotline.asr.model_files.prepare_whisper_model, or set asr.model_dir to a CTranslate2 Whisper directory"
             )
         self.device, self.compute_type = resolve_device(cfg)
-        log.info("loading Whisper from %s on %s (%s, %d CPU threads)", model_dir, self.device, self.compute_type, cfg.cpu_threads)
+        self.batch_size = resolve_batch_size(cfg, self.device)
+        # Two replicas share the configured threads; each replica serves one channel at a time.
+        self.channel_workers = 2 if cfg.parallel_channels else 1
+        # 0 is CTranslate2's "choose for me"; pass it through.
+        threads = max(1, cfg.cpu_threads // self.channel_workers) if cfg.cpu_threads > 0 else 0
+        log.info(
+            "loading Whisper from %s on %s (%s, %d replica(s) x %d CPU threads, batch %d)",
+            model_dir, self.device, self.compute_type, self.channel_workers, threads, self.batch_size,
+        )
         self._model = WhisperModel(
             str(model_dir),
             device=self.device,
             compute_type=self.compute_type,
-            cpu_threads=cfg.cpu_threads,
+            cpu_threads=threads,
+            num_workers=self.channel_workers,
             local_files_only=True,
         )
+        self._batched = BatchedInferencePipeline(self._model) if self.batch_size > 1 else None
+        self._pool = ThreadPoolExecutor(max_workers=self.channel_workers, thread_name_prefix="asr-channel") if self.channel_workers > 1 else None
         self.model_name = f"{model_dir.name}:{self.compute_type}"
 
     def transcribe_call(self, meta: CallMeta, pcm: np.ndarray, sample_rate_hz: int, *, incomplete: bool = False) -> TranscriptReady:
@@ -73,16 +99,22 @@ class Transcriber:
         if pcm.shape[1] == 2:
             if meta.agent_channel is None:
                 log.warning("%s: stereo call without agent_channel; speakers stay unknown", meta.call_id)
-            segments: list[Segment] = []
-            for channel in (0, 1):
+
+            def transcribe_channel(channel: int) -> tuple[list[Segment], str]:
                 audio = resample_channel(pcm[:, channel], sample_rate_hz)
                 speaker = role_for_channel(channel, meta.agent_channel)
-                found, language = self._transcribe_audio(audio, speaker=speaker, channel=channel, duration_s=duration_s)
-                segments.extend(found)
+                return self._transcribe_audio(audio, speaker=speaker, channel=channel, duration_s=duration_s)
+
+            if self._pool is not None:
+                results = list(self._pool.map(transcribe_channel, (0, 1)))
+            else:
+                results = [transcribe_channel(channel) for channel in (0, 1)]
+            segments = [seg for found, _ in results for seg in found]
+            language = results[0][1]
             segments.sort(key=lambda s: (s.start_s, s.channel or 0))
         else:
             audio = resample_channel(pcm[:, 0], sample_rate_hz)
-            found, language = self._transcribe_audio(audio, speaker="unknown", channel=None, duration_s=duration_s)
+            found, language = self._transcribe_mono(audio, duration_s)
             segments = list(self._separator.label_segments(meta, audio, found))
 
         return TranscriptReady(
@@ -94,15 +126,30 @@ class Transcriber:
             asr_model=self.model_name,
             segments=tuple(segments),
             processing_s=round(time.perf_counter() - started, 3),
+            metrics=measure_conversation(segments, duration_s, silence_threshold_s=self._cfg.silence_threshold_s),
         )
+
+    def _transcribe_mono(self, audio: np.ndarray, duration_s: float) -> tuple[list[Segment], str]:
+        """One stream: cut at a pause near the middle so both replicas work, then rejoin the timelines."""
+        cut = find_split_sample(audio) if self._pool is not None else None
+        if cut is None:
+            return self._transcribe_audio(audio, speaker="unknown", channel=None, duration_s=duration_s)
+        pieces = ((0, audio[:cut]), (cut, audio[cut:]))
+
+        def transcribe_piece(piece: tuple[int, np.ndarray]) -> tuple[list[Segment], str]:
+            start, samples = piece
+            found, language = self._transcribe_audio(samples, speaker="unknown", channel=None, duration_s=len(samples) / WHISPER_RATE_HZ)
+            return shift_segments(found, start / WHISPER_RATE_HZ, duration_s), language
+
+        results = list(self._pool.map(transcribe_piece, pieces))
+        return [seg for found, _ in results for seg in found], results[0][1]
 
     def _transcribe_audio(self, audio: np.ndarray, *, speaker: Speaker, channel: int | None, duration_s: float) -> tuple[list[Segment], str]:
         """Segments of one channel, and the language they were decoded as."""
         cfg = self._cfg
         # "auto" lets Whisper detect the language (per channel) instead of forcing one.
         forced = None if cfg.language in ("", "auto") else cfg.language
-        raw_segments, info = self._model.transcribe(
-            audio,
+        options = dict(
             language=forced,
             beam_size=cfg.beam_size,
             vad_filter=cfg.vad_filter,
@@ -111,6 +158,10 @@ class Transcriber:
             # Feeding a window's own output back as the next prompt is how Whisper gets stuck repeating itself.
             condition_on_previous_text=False,
         )
+        if self._batched is not None:
+            raw_segments, info = self._batched.transcribe(audio, batch_size=self.batch_size, **options)
+        else:
+            raw_segments, info = self._model.transcribe(audio, **options)
         # faster-whisper decodes lazily: consuming the generator is where the time goes.
         segments = build_segments(raw_segments, speaker=speaker, channel=channel, duration_s=duration_s)
         return segments, forced or info.language

@@ -311,7 +311,7 @@ def evaluate_spikes(cfg, planted: set[tuple[int, int, int]], days: int) -> dict:
     con = open_snapshot(cfg)
     try:
         t0 = time.perf_counter()
-        daily = query_frame(con, "hotspot_daily_counts")
+        daily = query_frame(con, "access_hotspot_daily_counts")
         query_s = time.perf_counter() - t0
     finally:
         con.close()

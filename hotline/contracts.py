@@ -111,6 +111,45 @@ class Segment(BaseModel):
     words: tuple[Word, ...] = ()
 
 
+class PartyMetrics(BaseModel):
+    """One party's share of a call, from segment timings."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    speaker: Speaker
+    talk_s: float
+    # This party's talk time over all parties' talk time (0..1).
+    talk_share: float
+    turns: int
+    chars: int
+    # Spoken characters (no punctuation) per minute of this party's talk time.
+    speech_rate_cpm: float | None = None
+    # Times this party started speaking while another party was mid-utterance.
+    interruptions_made: int = 0
+
+
+class ConversationMetrics(BaseModel):
+    """Timing metrics of a whole call (silence, overlap, interruptions, response latency)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    silence_threshold_s: float
+    speech_s: float
+    # Gaps between speech (anyone's) longer than the threshold.
+    silences: int
+    silence_s: float
+    longest_silence_s: float
+    longest_silence_start_s: float | None = None
+    overlap_s: float
+    overlaps: int
+    interruptions: int
+    # Agent's delay after a caller's turn ends (0 when the agent came in before it ended).
+    agent_responses: int = 0
+    agent_response_latency_mean_s: float | None = None
+    agent_response_latency_max_s: float | None = None
+    parties: tuple[PartyMetrics, ...] = ()
+
+
 class TranscriptReady(Contract):
     """The transcript of a call (partial while the call is arriving, final once it ended)."""
 
@@ -126,6 +165,8 @@ class TranscriptReady(Contract):
     segments: tuple[Segment, ...]
     processing_s: float
     transcribed_at: datetime = Field(default_factory=utcnow)
+    # Conversation timing metrics; None from producers that do not compute them.
+    metrics: ConversationMetrics | None = None
 
     @property
     def call_id(self) -> str:

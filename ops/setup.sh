@@ -12,7 +12,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/pip install -q --upgrade pip wheel setuptools
-.venv/bin/pip install -q -e ".[test]"
+.venv/bin/pip install -q -e ".[test,bench]"
 .venv/bin/hotline models
 bash ops/setup_tts.sh
 if [ "${1:-}" = "--with-llm-standin" ]; then

@@ -96,7 +96,7 @@ def read_outputs(s: Settings, transcripts: int, dead_letters: int, timeout_s: fl
 
 def committed_and_end(s: Settings) -> tuple[dict[int, int | None], dict[int, int]]:
     """Committed offsets of the ASR group and end offsets, for the partitions that hold records."""
-    consumer = KafkaConsumer(bootstrap_servers=s.kafka.bootstrap_servers, group_id=GROUP_ID, enable_auto_commit=False)
+    consumer = KafkaConsumer(bootstrap_servers=s.kafka.bootstrap_servers, group_id=s.kafka.topic(GROUP_ID), enable_auto_commit=False)
     try:
         topic = s.kafka.topic(AudioChunk.topic)
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
@@ -166,6 +166,9 @@ def test_good_bad_garbage_and_unfinished_calls(asr_settings, sample_calls):
     print(f"\nworker: {good.call_id} CER {cer:.3f}; 5 calls handled in {elapsed:.1f}s, transcription {good.processing_s:.1f}s "
           f"for {good.duration_s:.1f}s audio (realtime factor {good.processing_s / good.duration_s:.2f})")
     assert cer < 0.35
+    # Conversation metrics travel with the published transcript, one entry per party.
+    assert good.metrics is not None and {p.speaker for p in good.metrics.parties} == {"agent", "caller"}
+    assert sum(p.talk_share for p in good.metrics.parties) == pytest.approx(1.0, abs=1e-3)
 
     partial = next(t for t in transcripts if t.call_id == "unfinished-1")
     assert partial.incomplete and partial.duration_s == pytest.approx(3 * CHUNK_S, abs=0.01)

@@ -45,7 +45,7 @@ def test_nightly_reports_write_html_csv_and_excel(settings):
     agent_page = (policy.root(settings) / "reports" / day.isoformat() / "agent-agent-1.html").read_text(encoding="utf-8")
     assert "辅导要点" in agent_page and "「您好，12345热线」" in agent_page and "标准开场白" in agent_page
     rollup = pl.read_csv(policy.root(settings) / "reports" / day.isoformat() / "rollup.csv")
-    assert rollup.height == run_query(settings.warehouse, "org_rollup", date_from=day - timedelta(days=29), date_to=day).height
+    assert rollup.height == run_query(settings.warehouse, "access_org_rollup", date_from=day - timedelta(days=29), date_to=day).height
     with zipfile.ZipFile(policy.root(settings) / "reports" / day.isoformat() / "reports.xlsx") as book:
         workbook = book.read("xl/workbook.xml").decode("utf-8")
     assert all(f'name="{sheet}"' in workbook for sheet in ("rollup", "pass_rates", "coaching", "review"))

@@ -92,3 +92,33 @@ def test_parameters_ignore_comments_and_strings():
 def test_unknown_names_fail_clearly():
     with pytest.raises(sqlfiles.UnknownQuery, match="overview_daily"):
         sqlfiles.load("overview_dialy")
+
+
+def test_the_scoped_calls_macro_resolves_on_a_read_only_snapshot(tmp_path):
+    # The macro is a catalogue object of the warehouse file: readers, which attach the snapshot
+    # read-only to an in-memory database, must find it there and bind its arguments.
+    from hotline.settings import WarehouseSettings
+    from hotline.warehouse.reader import open_snapshot, query_frame
+
+    path = tmp_path / "wh.duckdb"
+    con = duckdb.connect(str(path))
+    migrate(con)
+    con.execute(
+        "INSERT INTO calls (call_id, centre_id, team_id, agent_id, started_at, channel_layout) VALUES "
+        "('c1', 'centre-01', 'team-a', 'agent-1', '2026-03-02 09:00:00+08', 'stereo'), "
+        "('c2', 'centre-01', 'team-b', 'agent-2', '2026-03-03 09:00:00+08', 'stereo'), "
+        "('c3', 'centre-02', 'team-c', 'agent-3', '2026-03-03 10:00:00+08', 'stereo')"
+    )
+    con.close()
+    reader = open_snapshot(WarehouseSettings(database=tmp_path / "unused.duckdb", snapshot=path))
+    try:
+        every = query_frame(reader, "access_calls")
+        team_b = query_frame(reader, "access_calls", scope_centre="centre-01", scope_team="team-b")
+        later = query_frame(reader, "access_calls", scope_centre="centre-01", date_from="2026-03-03")
+        reviewed = query_frame(reader, "access_calls", reviewed=["c3"], human_review="reviewed")
+    finally:
+        reader.close()
+    assert sorted(every["call_id"]) == ["c1", "c2", "c3"]
+    assert team_b["call_id"].to_list() == ["c2"]
+    assert later["call_id"].to_list() == ["c2"]
+    assert reviewed["call_id"].to_list() == ["c3"] and reviewed["human_reviewed"].to_list() == [True]

@@ -59,7 +59,7 @@ def cfg(tmp_path) -> WarehouseSettings:
 
 
 def test_figures_roll_up_agent_team_centre(cfg):
-    rollup = run_query(cfg, "org_rollup")
+    rollup = run_query(cfg, "access_org_rollup")
     assert rollup.group_by("level").len().sort("level").rows() == [("agent", 3), ("centre", 1), ("team", 2)]
     centre = rollup.filter(pl.col("level") == "centre").row(0, named=True)
     assert centre["calls"] == 10 and centre["name"] == "江州市12345政务服务便民热线中心"  # named from reference.yaml
@@ -74,35 +74,35 @@ def test_figures_roll_up_agent_team_centre(cfg):
     # Talk and silence from the transcripts: turns 0-3.5 (agent), 4-7.5 (caller), 8-11.5 (agent).
     assert agent1["agent_talk_share"] == pytest.approx(7.0 / 10.5)
     assert agent1["silence_share"] == pytest.approx(1.0 / 12.0)
-    assert run_query(cfg, "org_rollup", team="team-b")["calls"].max() == 2
+    assert run_query(cfg, "access_org_rollup", team="team-b")["calls"].max() == 2
 
 
 def test_pass_rates_and_scores_compare_with_the_team_median(cfg):
-    rates = run_query(cfg, "agent_item_pass_rates", agent="agent-1")
+    rates = run_query(cfg, "access_agent_item_pass_rates", agent="agent-1")
     greeting = rates.filter(pl.col("item_id") == "greeting").row(0, named=True)
     assert (greeting["applicable"], greeting["failed"], greeting["pass_rate"]) == (4, 3, 0.25)
     assert greeting["team_median_pass_rate"] == pytest.approx((0.25 + 1.0) / 2)
     assert rates["item_id"].to_list()[0] == "greeting"  # most frequent defect first
     assert "empathy" not in rates["item_id"].to_list()  # pending LLM items are not pass/fail
 
-    weekly = run_query(cfg, "agent_scores_over_time", agent="agent-1")
+    weekly = run_query(cfg, "access_agent_scores_over_time", agent="agent-1")
     assert weekly["calls"].to_list() == [2, 2]
     assert weekly["avg_score"].to_list() == [60.0, 75.0]
     assert weekly["team_median_score"].to_list() == [pytest.approx(75.0), pytest.approx(82.5)]
 
 
 def test_coaching_points_come_from_the_agents_own_failures_with_quotes(cfg):
-    points = run_query(cfg, "agent_coaching", agent="agent-1")
+    points = run_query(cfg, "access_agent_coaching", agent="agent-1")
     assert points["item_id"].to_list() == ["greeting"]
     examples = points["examples"].to_list()[0]
     assert len(examples) == 3
     assert {e["quote"] for e in examples} == {"您好，12345热线"}
     assert {e["call_id"] for e in examples} == {"agent-1-call-0", "agent-1-call-1", "agent-1-call-2"}
-    assert run_query(cfg, "agent_coaching", agent="agent-2").is_empty()  # nothing failed, nothing to coach
+    assert run_query(cfg, "access_agent_coaching", agent="agent-2").is_empty()  # nothing failed, nothing to coach
 
 
 def test_calls_needing_review(cfg):
-    queue = run_query(cfg, "agent_calls_needing_review", team="team-a")
+    queue = run_query(cfg, "access_agent_calls_needing_review", team="team-a")
     assert sorted(queue["call_id"].to_list()) == ["agent-1-call-0", "agent-1-call-1", "agent-1-call-2"]
 
 
@@ -122,30 +122,30 @@ def routed(tmp_path) -> WarehouseSettings:
 
 def test_routing_figures_on_the_sample_history(routed):
     stories = assign_stories(sample_calls_from_scripts())
-    kpis = run_query(routed, "routing_kpis").row(0, named=True)
+    kpis = run_query(routed, "access_routing_kpis").row(0, named=True)
     assert kpis["work_orders"] == 12 and kpis["reopened"] == 1
     assert kpis["open"] == 2 and kpis["overdue"] == 3  # two still open past due, one closed late
     assert kpis["rerouted_share"] == pytest.approx(3 / 11)  # two returned + one bounced, of 11 dispatched
 
-    chains = run_query(routed, "routing_chains")
+    chains = run_query(routed, "access_routing_chains")
     by_story = {stories[c]: r for c, r in zip(chains["call_id"], chains.iter_rows(named=True))}
     assert set(by_story) == {"rerouted", "bounced"} and chains.height == 3
     assert by_story["bounced"]["route"].count(" → ") == 2 and not by_story["bounced"]["is_closed"]
 
-    bounces = run_query(routed, "routing_bounces")
+    bounces = run_query(routed, "access_routing_bounces")
     assert bounces.filter(pl.col("kind") == "returned")["hops"].sum() == 3
     assert bounces.filter(pl.col("kind") == "transferred")["hops"].sum() == 1
     assert bounces["in_repeated_bounces"].max() == 1  # the bounced order: transferred, then returned
 
-    overdue = run_query(routed, "routing_overdue")
+    overdue = run_query(routed, "access_routing_overdue")
     assert overdue.height == 3 and overdue["is_closed"].to_list() == [False, False, True]
 
-    departments = run_query(routed, "routing_departments")
+    departments = run_query(routed, "access_routing_departments")
     water = departments.filter(pl.col("department") == "江州水务集团").row(0, named=True)
     assert water["received"] >= 2 and water["kind"] == "enterprise"
     assert departments["returned"].sum() == 3
 
-    agreement = run_query(routed, "routing_agreement")
+    agreement = run_query(routed, "access_routing_agreement")
     assert agreement["work_orders"].sum() == 11  # the praise order is never dispatched
     # Rules suggest 江北区人力资源和社会保障局 for social insurance; the sample sent it to the
     # 社会保险服务中心: a real disagreement the query must show.

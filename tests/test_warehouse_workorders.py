@@ -136,7 +136,7 @@ def test_sink_stores_work_order_events_once(settings):
     events = sample_work_order_events()
     publish_work_order_events(settings.kafka, events)
     assert run_sink(settings, StopFlag(), idle_exit_s=2.0) == len(events)
-    first = run_query(settings.warehouse, "routing_chains")
+    first = run_query(settings.warehouse, "access_routing_chains")
     con = open_snapshot(settings.warehouse)
     try:
         stored = con.sql("SELECT event_id, kind, source FROM work_order_events ORDER BY event_id").pl()
@@ -145,7 +145,7 @@ def test_sink_stores_work_order_events_once(settings):
     assert stored.height == len(events) and set(stored["source"]) == {"kafka"}
     publish_work_order_events(settings.kafka, events[:5])  # a replay
     assert run_sink(settings, StopFlag(), idle_exit_s=2.0) == 5
-    assert_frame_equal(run_query(settings.warehouse, "routing_chains"), first)
+    assert_frame_equal(run_query(settings.warehouse, "access_routing_chains"), first)
 
 
 def test_a_later_batch_updates_the_derived_order(cfg):

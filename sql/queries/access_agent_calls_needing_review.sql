@@ -1,5 +1,6 @@
--- Scoped variant of agent_calls_needing_review.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted); the other parameters are the page's.
+-- Scope ($scope_centre, $scope_team): the dashboard binds them from the
+-- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted);
+-- the other parameters are the page's.
 -- Calls a team lead should listen to: sent to review by the inspection, fatal, or with an item
 -- waiting for a human (needs_review). Newest first.
 WITH flagged_items AS (

@@ -1,5 +1,6 @@
--- Scoped variant of agent_coaching.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted); the other parameters are the page's.
+-- Scope ($scope_centre, $scope_team): the dashboard binds them from the
+-- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted);
+-- the other parameters are the page's.
 -- Coaching points for one agent ($agent; NULL = every agent): their worst items, where they fall
 -- furthest below their team's median agent, each with up to three example quotes from their
 -- own failed checks (verified quotes first) so the coach can play the moment back.

@@ -1,5 +1,6 @@
--- Scoped variant of agent_item_pass_rates.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted); the other parameters are the page's.
+-- Scope ($scope_centre, $scope_team): the dashboard binds them from the
+-- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted);
+-- the other parameters are the page's.
 -- Pass rate of every scorecard item per agent (items that applied: passed or failed), its
 -- failures (the agent's most frequent defects come first), and the team's median agent.
 WITH scoped AS (

@@ -1,5 +1,6 @@
--- Scoped variant of agent_scores_over_time.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted); the other parameters are the page's.
+-- Scope ($scope_centre, $scope_team): the dashboard binds them from the
+-- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted);
+-- the other parameters are the page's.
 -- Each agent's average score per period ($grain: 'day' | 'week' | 'month', default week),
 -- beside the median of their team's agents in the same period.
 WITH scoped AS (

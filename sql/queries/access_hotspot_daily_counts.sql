@@ -1,5 +1,6 @@
--- Scoped variant of hotspot_daily_counts.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted); the other parameters are the page's.
+-- Scope ($scope_centre, $scope_team): the dashboard binds them from the
+-- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted);
+-- the other parameters are the page's.
 -- Demand volume per category × district × day (Beijing days), praise left out, with what makes
 -- a series urgent: recorded complaints, negative callers and risk alerts. Input to the spike test.
 WITH scoped AS (

@@ -1,5 +1,6 @@
--- Scoped variant of hotspot_texts.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted); the other parameters are the page's.
+-- Scope ($scope_centre, $scope_team): the dashboard binds them from the
+-- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted);
+-- the other parameters are the page's.
 -- What each caller asked for, as text to cluster into topics: the judged demand summary where
 -- the LLM gave one, otherwise the caller's own first words (up to 200 characters).
 WITH scoped AS (

@@ -1,5 +1,6 @@
--- Scoped variant of org_rollup.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted); the other parameters are the page's.
+-- Scope ($scope_centre, $scope_team): the dashboard binds them from the
+-- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted);
+-- the other parameters are the page's.
 -- The same figures for every agent, team and centre (个体—班组—机构), one row per level:
 -- level = 'agent' | 'team' | 'centre'. Talk/silence come from the transcripts, sentiment from
 -- judged LLM items (NULL where none). $centre / $team narrow the scope; NULL = all.

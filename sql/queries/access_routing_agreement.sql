@@ -1,5 +1,6 @@
--- Scoped variant of routing_agreement.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted). A work order belongs to the scope of
+-- Scope ($scope_centre, $scope_team): the dashboard binds them from the
+-- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
+-- A work order belongs to the scope of
 -- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
 -- Does the department the routing rules suggest (from the inspection's category and the
 -- order's district) match where the dispatcher first sent the order, and where it ended up?

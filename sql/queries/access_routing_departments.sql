@@ -1,5 +1,6 @@
--- Scoped variant of routing_departments.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted). A work order belongs to the scope of
+-- Scope ($scope_centre, $scope_team): the dashboard binds them from the
+-- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
+-- A work order belongs to the scope of
 -- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
 -- Per department: orders it received, gave back (returned or passed on), closed, how fast and
 -- how late, and how callers rated it. "Received" counts every time an order reached it.

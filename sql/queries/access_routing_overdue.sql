@@ -1,5 +1,6 @@
--- Scoped variant of routing_overdue.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted). A work order belongs to the scope of
+-- Scope ($scope_centre, $scope_team): the dashboard binds them from the
+-- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
+-- A work order belongs to the scope of
 -- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
 -- Overdue work orders: still open past their due time first (longest overdue first), then
 -- those closed late.
