@@ -1,6 +1,7 @@
 """Hotspots for policy staff: spiking series, emerging topics, repeat callers and places, ranked.
 
-Reads a snapshot connection (never the writer's file). The triage rank follows how policy
+Reads a snapshot connection (never the writer's file), through the dashboard's scoped queries
+with the scope left unbound (NULL: every centre). The triage rank follows how policy
 staff sort a pile of issues: urgency (complaints, angry callers, risk alerts, how unlikely the
 surge is by chance), reach (how many different people) and growth (now against before). Each
 is turned into a percentile rank among the candidates and the three are averaged, so no one
@@ -131,10 +132,10 @@ def mine_hotspots(
 ) -> Hotspots:
     """Everything the hotspot page shows, from a snapshot connection, as of the end of ``as_of``."""
     since = as_of - timedelta(days=lookback_days - 1)
-    daily = query_frame(con, "hotspot_daily_counts", date_from=since, date_to=as_of)
+    daily = query_frame(con, "access_hotspot_daily_counts", date_from=since, date_to=as_of)
     tested = score_series(daily, SERIES_KEYS, test) if not daily.is_empty() else daily
     spikes = tested.filter(pl.col("spike")).sort("p_value") if not tested.is_empty() else tested
-    texts = query_frame(con, "hotspot_texts", date_from=since, date_to=as_of, limit=max_texts)
+    texts = query_frame(con, "access_hotspot_texts", date_from=since, date_to=as_of, limit=max_texts)
     topics, assigned = find_topics(texts, as_of=as_of, recent_days=recent_days, method=topic_method)
     recent_from = as_of - timedelta(days=recent_days - 1)
     callers = query_frame(con, "hotspot_repeat_callers", date_from=recent_from - timedelta(days=23), date_to=as_of)

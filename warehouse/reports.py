@@ -1,7 +1,8 @@
 """Per-agent, per-team and per-centre report files: HTML to read, CSV and Excel to work with.
 
-Figures come from the named queries (org_rollup, agent_item_pass_rates, agent_coaching,
-agent_calls_needing_review) on a snapshot connection. HTML is written with the standard
+Figures come from the named queries (access_org_rollup, access_agent_item_pass_rates,
+access_agent_coaching, access_agent_calls_needing_review) on a snapshot connection, with the scope
+left unbound: NULL scope is every centre, the same queries the dashboard runs per user. HTML is written with the standard
 library's escaping (every value from the warehouse is escaped); CSV carries a UTF-8 BOM so
 Excel opens Chinese text correctly; the workbook has one sheet per figure.
 """
@@ -43,10 +44,10 @@ class ReportFigures:
 
 def collect_figures(con: duckdb.DuckDBPyConnection, date_from: date, date_to: date) -> ReportFigures:
     return ReportFigures(
-        rollup=query_frame(con, "org_rollup", date_from=date_from, date_to=date_to),
-        pass_rates=query_frame(con, "agent_item_pass_rates", date_from=date_from, date_to=date_to),
-        coaching=query_frame(con, "agent_coaching", date_from=date_from, date_to=date_to),
-        review=query_frame(con, "agent_calls_needing_review", date_from=date_from, date_to=date_to, limit=1000),
+        rollup=query_frame(con, "access_org_rollup", date_from=date_from, date_to=date_to),
+        pass_rates=query_frame(con, "access_agent_item_pass_rates", date_from=date_from, date_to=date_to),
+        coaching=query_frame(con, "access_agent_coaching", date_from=date_from, date_to=date_to),
+        review=query_frame(con, "access_agent_calls_needing_review", date_from=date_from, date_to=date_to, limit=1000),
     )
 
 
