@@ -12,6 +12,8 @@ below that, keyed by the bound scope, so one user's rows never answer another's 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -86,15 +88,8 @@ def query(name: str, **params: Any) -> pl.DataFrame:
 
 def load(name: str, **params: Any) -> pl.DataFrame:
     """Like query(), but a missing snapshot or a failing query shows a message and stops the page."""
-    try:
+    with _errors_shown(name):
         return query(name, **params)
-    except SnapshotMissing:
-        st.error(EMPTY_WAREHOUSE)
-        st.stop()
-    except duckdb.Error as exc:
-        log.exception("dashboard: query %s failed", name)
-        st.error(f"读取数据仓库失败 (warehouse read failed): {type(exc).__name__}")
-        st.stop()
 
 
 USER_KEY = "hotline_user"
@@ -120,8 +115,15 @@ def _run_cached(name: str, params: dict[str, Any]) -> pl.DataFrame:
 def load_scoped(name: str, **params: Any) -> pl.DataFrame:
     """A named query for the signed-in user: scope bound, masked by role; failures shown as messages."""
     user = current_user()
-    try:
+    with _errors_shown(name):
         return access.run_scoped(user, name, _run_cached, params)
+
+
+@contextmanager
+def _errors_shown(name: str) -> Iterator[None]:
+    """A missing snapshot or a failing query becomes a message on the page (never a stack trace), and the page stops."""
+    try:
+        yield
     except SnapshotMissing:
         st.error(EMPTY_WAREHOUSE)
         st.stop()
