@@ -55,6 +55,7 @@ def sidebar_filters(reviewed: list[str]) -> dict[str, Any]:
             options = options.filter(pl.col("team_id") == team)
         agent = _choose("坐席", _distinct(options, "agent_id"), "f_agent")
         category = _choose("诉求分类", _distinct(options, "category"), "f_category")
+        district = _choose("区县", _distinct(options, "district"), "f_district")
         band = st.selectbox("得分段", list(SCORE_BANDS), key="f_band")
         review_state = st.selectbox(
             "机器复核建议", [None, *REVIEW_STATE], format_func=lambda r: "全部" if r is None else REVIEW_STATE[r], key="f_review_state"
@@ -70,6 +71,7 @@ def sidebar_filters(reviewed: list[str]) -> dict[str, Any]:
         "team": team,
         "agent": agent,
         "category": category,
+        "district": district,
         "score_min": score_min,
         "score_max": score_max,
         "review_state": review_state,

@@ -136,6 +136,10 @@ def test_insights_land_once_and_the_queries_show_them(settings):
         analyst = User("analyst", "分析员", "policy_analyst", centre_id="centre-01")
         masked = run_scoped(analyst, "access_call_demands", runner, {"call_id": "call-rich"})
         assert masked["address"][0] != "幸福路十八号" and masked.height == 2
+        # The cockpit's district filter narrows to calls whose demand the inspection located there.
+        assert run_scoped(admin, "access_calls", runner, {"district": "江北区"})["call_id"].to_list() == ["call-rich"]
+        assert run_scoped(admin, "access_calls", runner, {"district": "江南区"}).is_empty()
+        assert run_scoped(admin, "access_calls", runner)["call_id"].len() == 2
     finally:
         con_scoped.close()
 

@@ -1,14 +1,14 @@
 -- Alerts on calls in scope and filter, newest first.
 -- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped;
 -- the other parameters are the page's filters. Every one is bound; NULL means "any".
--- The filtered calls come from the scoped_calls table macro (migration 0013).
+-- The filtered calls come from the scoped_calls table macro (migrations 0013, 0014).
 SELECT
     a.call_id, a.kind, a.severity, a.quote, a.speaker, a.start_s, a.end_s, a.from_partial, a.raised_at,
     f.team_id, f.agent_id, f.started_at, f.human_reviewed
 FROM alerts AS a
 INNER JOIN scoped_calls(
     $scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent, $category,
-    $score_min, $score_max, $review_state, $reviewed, $human_review
+    $score_min, $score_max, $review_state, $reviewed, $human_review, $district
 ) AS f USING (call_id)
 ORDER BY a.raised_at DESC, a.call_id, a.start_s
 LIMIT coalesce($limit::INTEGER, 200);

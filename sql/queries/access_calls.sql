@@ -1,7 +1,7 @@
 -- The call list. The caller's number is masked here: the list never carries a full number.
 -- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped;
 -- the other parameters are the page's filters. Every one is bound; NULL means "any".
--- The filtered calls come from the scoped_calls table macro (migration 0013).
+-- The filtered calls come from the scoped_calls table macro (migrations 0013, 0014).
 WITH alert_counts AS (
     SELECT call_id, count(*) AS alerts
     FROM alerts
@@ -33,7 +33,7 @@ SELECT
     coalesce(a.alerts, 0) AS alerts
 FROM scoped_calls(
     $scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent, $category,
-    $score_min, $score_max, $review_state, $reviewed, $human_review
+    $score_min, $score_max, $review_state, $reviewed, $human_review, $district
 ) AS f
 LEFT JOIN alert_counts AS a USING (call_id)
 ORDER BY
