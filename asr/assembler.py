@@ -73,6 +73,19 @@ class RejectedCall:
     last_position: RecordPosition
 
 
+@dataclass(frozen=True)
+class ArrivedAudio:
+    """The unbroken head of an open call (chunk 0 onwards, up to the first gap): what a partial may decode."""
+
+    meta: CallMeta
+    pcm: np.ndarray  # int16, shape (n_samples, channels)
+    sample_rate_hz: int
+
+    @property
+    def call_id(self) -> str:
+        return self.meta.call_id
+
+
 @dataclass
 class _OpenCall:
     meta: CallMeta
@@ -217,6 +230,33 @@ class CallAssembler:
     @property
     def open_calls(self) -> int:
         return len(self._open)
+
+    def open_call_ids(self) -> list[str]:
+        return list(self._open)
+
+    def arrived_samples(self, call_id: str) -> int:
+        """Samples (per channel) in the open call's unbroken head; 0 for a call not open or without chunk 0."""
+        call = self._open.get(call_id)
+        if call is None:
+            return 0
+        samples = 0
+        seq = 0
+        while seq in call.chunks:
+            samples += len(call.chunks[seq].audio) // (BYTES_PER_SAMPLE * call.channels)
+            seq += 1
+        return samples
+
+    def arrived_audio(self, call_id: str) -> ArrivedAudio | None:
+        """The open call's unbroken head, read without changing anything (partials must not touch offsets)."""
+        call = self._open.get(call_id)
+        if call is None or 0 not in call.chunks:
+            return None
+        pieces = []
+        seq = 0
+        while seq in call.chunks:
+            pieces.append(np.frombuffer(call.chunks[seq].audio, dtype="<i2").reshape(-1, call.channels))
+            seq += 1
+        return ArrivedAudio(call.meta, np.concatenate(pieces).astype(np.int16, copy=False), call.sample_rate_hz)
 
     # -- internals --------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ Whisper decodes 30 s windows, and with the VAD filter on it reads speech with th
 out, so one raw segment can straddle a long pause (or the other party's whole turn, on a stereo
 channel). Word timestamps are mapped back to the original timeline, so a raw segment is split
 wherever its words pause: segment times then bound real speech, which silence and
-interruption checks downstream rely on.
+interruption checks downstream rely on. Numbers are written in one form (``numbers``); the
+words a rewritten number spans are merged into one word, so words still join to the text.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from hotline.contracts import Segment, Speaker, Word
 
+from .numbers import apply_spans, find_number_spans, normalise_numbers
 from .text_cleanup import clean_segment_text, is_repetition_loop
 
 log = logging.getLogger(__name__)
@@ -55,10 +57,11 @@ def build_segments(
             if w.word.strip()
         ]
         if not words:
-            out.append(Segment(speaker=speaker, channel=channel, start_s=_clamp(raw.start, duration_s), end_s=_clamp(raw.end, duration_s), text=text))
+            out.append(Segment(speaker=speaker, channel=channel, start_s=_clamp(raw.start, duration_s), end_s=_clamp(raw.end, duration_s), text=normalise_numbers(text)))
             continue
         for group in _split_at_pauses(words, split_pause_s):
-            piece = clean_segment_text("".join(raw_text for _, raw_text in group))
+            group = _merge_number_words(group)
+            piece = normalise_numbers(clean_segment_text("".join(raw_text for _, raw_text in group)))
             if piece:
                 first, last = group[0][0], group[-1][0]
                 out.append(
@@ -81,6 +84,41 @@ def _split_at_pauses(words: Sequence[tuple[Word, str]], pause_s: float) -> list[
             groups.append([])
         groups[-1].append(item)
     return groups
+
+
+def _merge_number_words(words: list[tuple[Word, str]]) -> list[tuple[Word, str]]:
+    """Words that one rewritten number spans (幺 三 八 … -> 138…) become one word with the rewritten text."""
+    texts = [w.text for w, _ in words]
+    starts = [sum(len(t) for t in texts[:i]) for i in range(len(texts))]
+    spans = find_number_spans("".join(texts))
+    if not spans:
+        return words
+    out: list[tuple[Word, str]] = []
+    i = 0
+    while i < len(words):
+        j = i + 1
+        covering = [s for s in spans if s.start < starts[i] + len(texts[i]) and starts[i] < s.end]
+        # Extend the group while a span runs on into the next word (spans can chain words together).
+        while covering and j < len(words) and any(s.end > starts[j] for s in covering):
+            covering = [s for s in spans if s.start < starts[j] + len(texts[j]) and starts[i] < s.end]
+            j += 1
+        if not covering:
+            out.append(words[i])
+            i += 1
+            continue
+        offset = starts[i]
+        inner = [type(s)(s.start - offset, s.end - offset, s.text) for s in covering]
+        group = words[i:j]
+        first, last = group[0][0], group[-1][0]
+        merged = Word(
+            start_s=first.start_s,
+            end_s=max(last.end_s, first.start_s),
+            text=apply_spans("".join(texts[i:j]), inner),
+            probability=min(w.probability for w, _ in group),
+        )
+        out.append((merged, "".join(raw for _, raw in group)))
+        i = j
+    return out
 
 
 def _clamp(t: float, duration_s: float) -> float:

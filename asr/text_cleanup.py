@@ -46,6 +46,19 @@ def is_repetition_loop(text: str, max_unit_chars: int = LOOP_MAX_UNIT_CHARS, min
 _SPACE_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 
 
+# Whisper base often ends a Chinese clause with ASCII "," or "?"; Chinese text uses full-width
+# marks. Only after a Han character or a digit, and never inside a number: "1,000" and English
+# stay as written. faster-whisper appends
+# punctuation to the word before it, so a word's text converts the same way as its segment's.
+_FULL_WIDTH_AFTER_HAN = re.compile(r"(?<=[\u3400-\u9fff])[,?!:;]|(?<=[0-9])[,?!:;](?!\d)|(?<=[\u3400-\u9fff])\.(?!\d)")
+_FULL_WIDTH = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；", ".": "。"}
+
+
+def use_full_width_punctuation(text: str) -> str:
+    """您好,请问 -> 您好，请问."""
+    return _FULL_WIDTH_AFTER_HAN.sub(lambda m: _FULL_WIDTH[m.group(0)], text)
+
+
 def clean_segment_text(text: str) -> str:
-    """Simplified characters, trimmed, without the spaces Whisper sometimes puts between Han characters."""
-    return _SPACE_BETWEEN_HAN.sub("", to_simplified(text).strip())
+    """Simplified characters, trimmed, full-width punctuation, no spaces between Han characters."""
+    return use_full_width_punctuation(_SPACE_BETWEEN_HAN.sub("", to_simplified(text).strip()))

@@ -6,7 +6,7 @@ same time on two model replicas: a small Whisper does not keep two cores busy fr
 loop (VAD, features and word alignment run between the matrix work), two loops do. On CUDA the
 batched pipeline decodes many VAD chunks of a channel in one pass. Mono calls are cut in a pause
 near the middle (``mono_split``) so both replicas work, rejoined on one timeline and handed to a
-``SpeakerSeparator`` (none yet: speakers stay ``"unknown"``). Every transcript carries its
+``SpeakerSeparator`` (``asr.diarization``: agent/caller from a diarizer and what each voice says). Every transcript carries its
 conversation metrics (``conversation_metrics``).
 """
 
@@ -26,11 +26,12 @@ from hotline.contracts import CallMeta, Segment, Speaker, TranscriptReady
 from hotline.settings import AsrSettings
 
 from .conversation_metrics import measure_conversation
+from .loudness import level_audio
 from .model_files import ModelFilesError
 from .mono_split import find_split_sample
 from .resample import MIN_SAMPLE_RATE_HZ, WHISPER_RATE_HZ, resample_channel
 from .segments import build_segments, shift_segments
-from .speakers import NoSeparation, SpeakerSeparator, channels_are_duplicates, role_for_channel
+from .speakers import SpeakerSeparator, build_separator, channels_are_duplicates, role_for_channel
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ class Transcriber:
 
     def __init__(self, cfg: AsrSettings, separator: SpeakerSeparator | None = None):
         self._cfg = cfg
-        self._separator: SpeakerSeparator = separator or NoSeparation()
+        # Mono calls: the configured diarizer + role assignment (asr.diarization; "none" keeps "unknown").
+        self._separator: SpeakerSeparator = separator or build_separator(cfg)
         model_dir = Path(cfg.model_dir)
         if not (model_dir / "model.bin").is_file():
             raise ModelFilesError(
@@ -147,6 +149,8 @@ class Transcriber:
     def _transcribe_audio(self, audio: np.ndarray, *, speaker: Speaker, channel: int | None, duration_s: float) -> tuple[list[Segment], str]:
         """Segments of one channel, and the language they were decoded as."""
         cfg = self._cfg
+        if cfg.loudness_target_dbfs is not None:
+            audio = level_audio(audio, cfg.loudness_target_dbfs)
         # "auto" lets Whisper detect the language (per channel) instead of forcing one.
         forced = None if cfg.language in ("", "auto") else cfg.language
         options = dict(
@@ -154,6 +158,7 @@ class Transcriber:
             beam_size=cfg.beam_size,
             vad_filter=cfg.vad_filter,
             initial_prompt=cfg.initial_prompt or None,
+            hotwords=" ".join(cfg.hotwords) or None,
             word_timestamps=True,
             # Feeding a window's own output back as the next prompt is how Whisper gets stuck repeating itself.
             condition_on_previous_text=False,

@@ -1,8 +1,13 @@
-"""The ASR stage: audio chunks in, one transcript (or one dead letter) per call out.
+"""The ASR stage: audio chunks in, one final transcript (or one dead letter) per call out.
+
+With ``asr.partial_interval_s`` set, calls still arriving also get partial transcripts
+(``partials``): best effort, published like the final one, never changing what is committed.
 
 Unlike a stateless stage, a call spans many records, so offsets are committed as the assembler
 allows (never past an open call's first chunk) and only after everything produced so far has
-been acknowledged by the broker.
+been acknowledged by the broker. A Kafka failure rewinds to the committed offsets and replaces
+the producer (an idempotent producer that lost its broker stays failed), as ``bus`` does for the
+stateless stages.
 """
 
 from __future__ import annotations
@@ -11,16 +16,17 @@ import logging
 import time
 from collections.abc import Callable
 
-from kafka import ConsumerRebalanceListener, KafkaConsumer
+from kafka import KafkaConsumer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from hotline.bus import PoisonMessage, Publisher, StopFlag, dead_letter_for, make_consumer
+from hotline.bus import AssignmentLog, PoisonMessage, Publisher, StopFlag, dead_letter_for, make_consumer
 from hotline.contracts import AudioChunk, ContractError, DeadLetter
 from hotline.settings import Settings
 
 from .assembler import AssembledCall, CallAssembler, RecordPosition, RejectedCall
+from .partials import PartialTranscripts
 from .transcriber import Transcriber
 
 log = logging.getLogger(__name__)
@@ -39,15 +45,17 @@ class _TransientError(Exception):
     """Something outside the message went wrong (broker, resources): rewind, back off, retry."""
 
 
-class _Revocations(ConsumerRebalanceListener):
-    def __init__(self, on_revoked: Callable[[list[TopicPartition]], None]):
+class _Revocations(AssignmentLog):
+    """Drops a revoked partition's open calls, and logs each rebalance as the stateless stages do
+    (`<group>: partitions assigned: …`), so several workers' logs show how the partitions are shared."""
+
+    def __init__(self, group: str, on_revoked: Callable[[list[TopicPartition]], None]):
+        super().__init__(group)
         self._on_revoked = on_revoked
 
     def on_partitions_revoked(self, revoked):
+        super().on_partitions_revoked(revoked)
         self._on_revoked(list(revoked))
-
-    def on_partitions_assigned(self, assigned):
-        pass
 
 
 class AsrWorker:
@@ -59,6 +67,12 @@ class AsrWorker:
         self._consumer = consumer
         self._publisher = publisher
         self._assembler = CallAssembler(incomplete_call_timeout_s=settings.asr.incomplete_call_timeout_s)
+        self._partials = (
+            PartialTranscripts(transcriber, interval_s=settings.asr.partial_interval_s, silence_threshold_s=settings.asr.silence_threshold_s)
+            if settings.asr.partial_interval_s > 0
+            else None
+        )
+        self.partials_published = 0
         self._committed: dict[TopicPartition, int] = {}
         self._failures: dict[str, int] = {}
         # Sends not yet confirmed: a producer's flush() returns even when a send failed.
@@ -73,9 +87,11 @@ class AsrWorker:
 
     def run(self, stop: StopFlag, idle_exit_s: float | None) -> int:
         topic = self._settings.kafka.topic(AudioChunk.topic)
-        # Subscribe again with a listener: a revoked partition's open calls must be dropped.
-        self._consumer.unsubscribe()
-        self._consumer.subscribe([topic], listener=_Revocations(self._on_revoked))
+        # Subscribe again with a listener: a revoked partition's open calls must be dropped. Same topics,
+        # so this only swaps the listener. Unsubscribing first made the member leave and rejoin while its
+        # first join could still be under way, and the development broker then held the rejoin for the
+        # whole rebalance timeout (max_poll_interval_ms, 30 min): the worker sat idle with no partitions.
+        self._consumer.subscribe([topic], listener=_Revocations(self._consumer.config["group_id"], self._on_revoked))
         last_record = time.monotonic()
         backoff_s = 0.5
         while not stop.is_set():
@@ -88,12 +104,18 @@ class AsrWorker:
                         self._handle_record(record)
                 for released in self._assembler.expire(self._now()):
                     self._finish_released(released)
+                # Partials only at the live edge: a full poll means more chunks are already waiting
+                # (a backlog, a batch upload), and a call whose end is in Kafka needs no preview.
+                if sum(len(records) for records in batches.values()) < MAX_POLL_RECORDS:
+                    self._publish_partials(stop)
                 self._settle()
                 backoff_s = 0.5
             except (_TransientError, KafkaError) as exc:
                 log.warning("asr: transient failure (%s); rewinding to the committed offsets in %.1fs", exc, backoff_s)
                 stop.wait(backoff_s)
                 backoff_s = min(backoff_s * 2, 30.0)
+                if isinstance(exc, KafkaError) or isinstance(exc.__cause__, KafkaError):
+                    self._reconnect()
                 self._rewind()
                 continue
             if batches:
@@ -132,7 +154,10 @@ class AsrWorker:
     def _transcribe(self, call: AssembledCall, record: ConsumerRecord | None) -> None:
         started = time.monotonic()
         try:
-            transcript = self._transcriber.transcribe_call(call.meta, call.pcm, call.sample_rate_hz, incomplete=call.incomplete)
+            if self._partials is not None and self._settings.asr.final_reuses_partials:
+                transcript = self._partials.finish(call)
+            else:
+                transcript = self._transcriber.transcribe_call(call.meta, call.pcm, call.sample_rate_hz, incomplete=call.incomplete)
         except PoisonMessage as exc:
             self._dead_letter(self._call_dead_letter(call, record, exc.reason, "PoisonMessage"))
             self.finished += 1
@@ -172,6 +197,40 @@ class AsrWorker:
         key = dl.call_id or f"{dl.original_topic}:{dl.original_partition}:{dl.original_offset}"
         self._pending.append(self._publisher.publish(dl, key=key))
 
+    # -- partial transcripts ----------------------------------------------------------------
+
+    def _publish_partials(self, stop: StopFlag) -> None:
+        """A partial transcript for each open call with enough new audio; the call itself is never at stake."""
+        if self._partials is None:
+            return
+        open_ids = self._assembler.open_call_ids()
+        self._partials.keep_only(open_ids)
+        for call_id in open_ids:
+            if stop.is_set():
+                return
+            audio = self._assembler.arrived_audio(call_id)
+            if audio is None or not self._partials.due(call_id, len(audio.pcm), audio.sample_rate_hz):
+                continue
+            started = time.monotonic()
+            try:
+                partial = self._partials.transcribe(audio)
+            except Exception:  # noqa: BLE001 - a partial is best effort: the final pass decides about the call
+                log.warning("asr: partial transcript of %s failed; the call waits for its final transcript", call_id, exc_info=True)
+                continue
+            finally:
+                self._busy_s += time.monotonic() - started
+            if partial is None:
+                continue
+            try:
+                # Acknowledged (or not) in _settle like everything else: a failed send rewinds, and the
+                # call is re-read from its first chunk, which the commit never passes while it is open.
+                self._pending.append(self._publisher.publish(partial, key=call_id))
+            except ValueError as exc:  # over kafka.max_message_bytes: the final transcript will say so
+                log.warning("asr: partial transcript of %s not published: %s", call_id, exc)
+                continue
+            self.partials_published += 1
+            log.info("asr: %s partial up to %.1fs: %d segments", call_id, partial.duration_s, len(partial.segments))
+
     # -- offsets --------------------------------------------------------------------------
 
     def _settle(self) -> None:
@@ -202,9 +261,17 @@ class AsrWorker:
         for tp in revoked:
             self._committed.pop(tp, None)
 
+    def _reconnect(self) -> None:
+        try:
+            self._publisher.reconnect()
+        except KafkaError:  # the broker is still away: the next failure tries again
+            log.warning("asr: producer not recreated yet", exc_info=True)
+
     def _rewind(self) -> None:
         """Start over from the committed offsets, as a restarted worker would."""
         self._assembler.reset()
+        if self._partials is not None:
+            self._partials.keep_only([])
         self._committed.clear()
         self._pending.clear()
         try:

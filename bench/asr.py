@@ -11,7 +11,9 @@ Figures (the last line printed is one JSON object, also in bench/results/asr.jso
 - cer_sample_calls: corpus CER of the 12 scripted sample calls (stereo_16k), both roles;
   role_error_dual_channel: pyannote.metrics IdentificationErrorRate's confusion share (speech
   attributed to the wrong role, labels compared as they are, 0.25 s collar) on the same calls.
-- der_mono_2party: null (no mono diarizer ships yet).
+- der_mono_2party: DER (pyannote.metrics, collar 0.25 s) of the default mono diarizer on the sample
+  calls' mono_16k.wav and DATA/diarization_mixes' two-party mixes (bench.diarization, which also
+  scores the telephone band and the pyannote extra).
 - rtf_cpu: processing seconds per audio second (call duration) with the stage's CPU default;
   speedup_vs_plain_faster_whisper: plain sequential faster-whisper (one model, cpu_threads=2,
   the stage's decoding options, channel after channel) over the stage on the first N sample
@@ -46,6 +48,7 @@ import numpy as np
 
 from bench.report import DEFAULT_DATA, emit, peak_rss_mb
 from hotline.asr.model_files import prepare_whisper_model
+from hotline.asr.numbers import ID_CUES
 from hotline.asr.resample import resample_channel
 from hotline.asr.text_cleanup import to_simplified
 from hotline.asr.transcriber import Transcriber
@@ -87,7 +90,12 @@ def _cardinal(n: int) -> str:
 def _spell_number(match: re.Match, text: str) -> str:
     whole, _, frac = match.group(0).partition(".")
     after = text[match.end() : match.end() + 1]
-    digit_by_digit = len(whole) >= 5 or (len(whole) > 1 and whole[0] == "0") or after == "年"
+    # Read digit by digit the way numbers.py writes them: staff/phone numbers after their cue
+    # word (工号1001 = 工号幺零零幺) and room numbers (501室 = 五零一室).
+    digit_by_digit = (
+        len(whole) >= 5 or (len(whole) > 1 and whole[0] == "0") or after == "年"
+        or (len(whole) > 1 and (text[: match.start()].endswith(ID_CUES) or after in ("室", "房")))
+    )
     head = "".join(_DIGIT_NAMES[int(d)] for d in whole) if digit_by_digit else _cardinal(int(whole))
     return head + ("点" + "".join(_DIGIT_NAMES[int(d)] for d in frac) if frac else "")
 
@@ -153,7 +161,7 @@ def bench_real_clips(transcriber: Transcriber, data: Path) -> dict:
         refs.append(clip["text"]), hyps16.append(hyp16), hyps8.append(hyp8)
         audio_s += tr16.duration_s
         proc_s += tr16.processing_s
-        per_clip[clip["key"]] = {"quality": clip.get("reference_quality"), "cer": corpus_cer([clip["text"]], [hyp16]), "cer_8k": corpus_cer([clip["text"]], [hyp8]), "hyp": hyp16}
+        per_clip[clip["key"]] = {"quality": clip.get("reference_quality"), "cer": corpus_cer([clip["text"]], [hyp16]), "cer_8k": corpus_cer([clip["text"]], [hyp8]), "hyp": hyp16, "hyp_8k": hyp8}
         log.info("%s: %s | %s", clip["key"], normalise_for_cer(clip["text"]), normalise_for_cer(hyp16))
     gold = [i for i, c in enumerate(clips) if str(c.get("reference_quality", "")).startswith("gold")]
     return {
@@ -289,7 +297,9 @@ def main(argv: list[str] | None = None) -> dict:
         result.update(figures)
     else:
         result.update({"cer_sample_calls": None, "role_error_dual_channel": None, "rtf_cpu": None})
-    result["der_mono_2party"] = None
+    from bench.diarization import der_mono_2party
+
+    result["der_mono_2party"] = der_mono_2party(calls, args.data)
     result["peak_rss_mb"] = peak_rss_mb()
     if done and args.speed_calls > 0:
         result.update(bench_plain(cfg, transcriber, done[: args.speed_calls]))

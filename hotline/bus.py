@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, TopicAlreadyExistsError
@@ -81,8 +81,26 @@ def make_consumer(cfg: KafkaSettings, group_id: str, topics: Sequence[str], *, m
         max_partition_fetch_bytes=cfg.max_message_bytes,
         fetch_max_bytes=max(cfg.max_message_bytes * 4, 52_428_800),
     )
-    consumer.subscribe([cfg.topic(t) for t in topics])
+    consumer.subscribe([cfg.topic(t) for t in topics], listener=AssignmentLog(cfg.topic(group_id)))
     return consumer
+
+
+class AssignmentLog(ConsumerRebalanceListener):
+    """Logs the partitions this member owns after each rebalance: with several workers in one
+    group, their logs show how the partitions are shared and who took over from a worker that left."""
+
+    def __init__(self, group: str):
+        self._group = group
+
+    def on_partitions_revoked(self, revoked):
+        log.info("%s: partitions revoked: %s", self._group, _partition_list(revoked))
+
+    def on_partitions_assigned(self, assigned):
+        log.info("%s: partitions assigned: %s", self._group, _partition_list(assigned))
+
+
+def _partition_list(partitions) -> str:
+    return ", ".join(f"{tp.topic}:{tp.partition}" for tp in sorted(partitions)) or "none"
 
 
 def ensure_topics(cfg: KafkaSettings, topics: Iterable[str] = ALL_TOPICS, timeout_s: float = 30.0) -> None:

@@ -222,6 +222,12 @@ class LlmJudgement(BaseModel):
     value: dict | None = None
     model: str | None = None
     prompt_version: str | None = None
+    # Added after v1 shipped (optional): when the model was asked, and the tokens the request(s)
+    # behind this judgement used as the server counted them (OpenAI `usage`; None when not reported).
+    # A long call asked in parts carries the sum over its parts; a retried invalid reply counts twice.
+    asked_at: datetime | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
 
 
 SentimentLabel = Literal["satisfied", "neutral", "anxious", "dissatisfied", "angry"]
@@ -255,6 +261,37 @@ class CallSentiment(BaseModel):
     evidence: tuple[Evidence, ...] = ()
 
 
+AttitudeLabel = Literal["polite", "neutral", "impatient", "rude"]
+
+
+class TurnAttitude(BaseModel):
+    """The agent's attitude in one turn (the turn is found by its times in the transcript)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start_s: float
+    end_s: float
+    label: AttitudeLabel
+    # Why: the service-taboo phrase or courtesy phrase found, or the nearest prototype.
+    reason: str
+
+
+class AgentAttitude(BaseModel):
+    """The agent's attitude per turn and overall (the worst turn that was not a lone slip), with quotes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    method: str
+    overall: AttitudeLabel
+    turns: tuple[TurnAttitude, ...] = ()
+    # The agent's words the overall label rests on.
+    evidence: tuple[Evidence, ...] = ()
+
+
+# The types a centre records a work order under (WorkOrderEvent.recorded_type uses the same words).
+DemandType = Literal["投诉", "举报", "求助", "建议", "咨询", "表扬"]
+
+
 class Demand(BaseModel):
     """One demand (诉求) of the caller: a work-order draft line, machine-extracted until a person confirms it."""
 
@@ -274,6 +311,11 @@ class Demand(BaseModel):
     source: Literal["rules", "llm"]
     machine_extracted: bool = True
     evidence: tuple[Evidence, ...] = ()
+    # Added after v1 shipped (optional): the kind of matter from the caller's words (inspection/
+    # demand_type.py) and the words it rests on; compared with the work order's recorded_type to
+    # find a complaint recorded as a 咨询 (migration 0015).
+    demand_type: DemandType | None = None
+    type_evidence: tuple[Evidence, ...] = ()
 
 
 class RoutingSuggestion(BaseModel):
@@ -308,6 +350,8 @@ class CallInspected(Contract):
     demands: tuple[Demand, ...] = ()
     routing: RoutingSuggestion | None = None
     inspected_at: datetime = Field(default_factory=utcnow)
+    # Added after v1 shipped (optional): the agent's attitude (inspection/attitude.py).
+    agent_attitude: AgentAttitude | None = None
 
     @property
     def call_id(self) -> str:
@@ -326,6 +370,10 @@ class AlertRaised(Contract):
     end_s: float
     from_partial: bool = False
     raised_at: datetime = Field(default_factory=utcnow)
+    # What makes this alert the same one when raised again from a later (partial or final) decode of
+    # the call, whose times differ slightly: e.g. "拉横幅#1" (the phrase and its occurrence). None
+    # from producers that set none: readers then fall back to start_s.
+    identity: str | None = None
 
 
 class DeadLetter(Contract):

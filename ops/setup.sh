@@ -13,6 +13,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install -q --upgrade pip wheel setuptools
 .venv/bin/pip install -q -e ".[test,bench]"
+# The mono diarizer's speaker encoder weights (17 MB, Apache-2.0). Only the weights file is read
+# (numpy forward pass, asr/speaker_encoder.py); --no-deps keeps its declared torch/librosa out.
+.venv/bin/pip install -q --no-deps resemblyzer==0.1.4
 .venv/bin/hotline models
 bash ops/setup_tts.sh
 if [ "${1:-}" = "--with-llm-standin" ]; then

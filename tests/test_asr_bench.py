@@ -21,6 +21,8 @@ from bench.asr import corpus_cer, normalise_for_cer, to_telephone
         ("两千", "二千"),
         ("0571", "零五七一"),
         ("請講，12345熱線！", "请讲一二三四五热线"),
+        ("工号1001", "工号一零零一"),  # staff and room numbers as asr.numbers writes them
+        ("501室", "五零一室"),
     ],
 )
 def test_numbers_and_scripts_normalise_to_one_form(written, spoken):

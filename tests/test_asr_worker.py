@@ -86,7 +86,10 @@ def read_outputs(s: Settings, transcripts: int, dead_letters: int, timeout_s: fl
             for records in consumer.poll(timeout_ms=500).values():
                 for r in records:
                     if r.topic.endswith(TranscriptReady.topic):
-                        got_t.append(TranscriptReady.decode(r.value))
+                        t = TranscriptReady.decode(r.value)
+                        # Partial transcripts of calls still arriving are previews, not outputs.
+                        if t.is_final:
+                            got_t.append(t)
                     else:
                         got_d.append(DeadLetter.decode(r.value))
     finally:
