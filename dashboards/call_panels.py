@@ -1,5 +1,6 @@
 """Call explorer panels fed by the warehouse's analytics: the call's real work-order history and,
-where the warehouse has them, the caller's sentiment, demands and the routing suggestion.
+where the warehouse has them, the caller's sentiment, the agent's attitude, the demands (with
+their type, 投诉/咨询/…) and the routing suggestion.
 
 Each panel reads a scoped query (the same scope as the rest of the call page), masked by role.
 """
@@ -22,6 +23,7 @@ EVENT_KIND = {
 SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 TREND = {"improving": "好转", "steady": "平稳", "worsening": "恶化", "unknown": "未知"}
 URGENCY = {"low": "低", "normal": "一般", "high": "高", "urgent": "紧急"}
+ATTITUDE = {"polite": "礼貌", "neutral": "平常", "impatient": "不耐烦", "rude": "粗鲁"}
 
 
 def work_order_history(call_id: str) -> None:
@@ -99,10 +101,40 @@ def demands_panel(call_id: str) -> None:
         details = [f"分类 {d['category'] or '—'}", f"地点 {place or '—'}", f"紧急程度 {URGENCY.get(d['urgency'], d['urgency'] or '—')}"]
         if d["requested_action"]:
             details.append(f"诉求 {d['requested_action']}")
+        if d.get("demand_type"):
+            details.insert(0, f"类型 {d['demand_type']}")
         st.caption(" · ".join(details) + ("（机器提取，待人工确认）" if d["machine_extracted"] else "（已人工确认）"))
+        type_quote = _first_quote(d.get("type_evidence"))
+        if type_quote:
+            st.caption(f"类型依据：「{escape_markdown(type_quote)}」")
         todos = _todos(d["todos"])
         if todos:
             st.caption(f"待办：{todos}")
+
+
+def _first_quote(value: str | None) -> str | None:
+    try:
+        items = json.loads(value) if value else []
+    except ValueError:  # masked text inside the JSON
+        return None
+    return items[0].get("quote") if isinstance(items, list) and items and isinstance(items[0], dict) else None
+
+
+def attitude_panel(call_id: str) -> None:
+    """The agent's attitude: overall, the quote it rests on, and the turns that were not polite or plain."""
+    st.subheader("坐席服务态度")
+    rows = data.load_scoped("access_call_attitude", call_id=call_id)
+    if rows.is_empty():
+        st.caption("暂无服务态度分析。")
+        return
+    first = rows.row(0, named=True)
+    counts = rows.group_by("label").len()
+    spread = "，".join(f"{ATTITUDE.get(r['label'], r['label'])} {r['len']} 句" for r in counts.sort("len", descending=True).iter_rows(named=True) if r["label"])
+    st.markdown(f"**{ATTITUDE.get(first['overall'], first['overall'])}** · {spread or '—'} · 方法 {first['method'] or '—'}")
+    if first["attitude_quote"]:
+        st.caption(f"依据：「{escape_markdown(first['attitude_quote'])}」")
+    for r in rows.filter(pl.col("label").is_in(["impatient", "rude"])).iter_rows(named=True):
+        st.caption(f"{r['start_s']:.0f} 秒 · {ATTITUDE.get(r['label'], r['label'])} · {escape_markdown(r['reason'] or '')}")
 
 
 def routing_panel(call_id: str) -> None:
@@ -125,6 +157,7 @@ def insight_panels(call_id: str) -> None:
     left, middle, right = st.columns([2, 2, 1])
     with left:
         sentiment_panel(call_id)
+        attitude_panel(call_id)
     with middle:
         demands_panel(call_id)
     with right:

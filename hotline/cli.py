@@ -245,7 +245,7 @@ def status(
 
 @app.command()
 def jobs(
-    once: Annotated[Optional[str], typer.Option(help="Run one job now and exit: hotspots | reports | export | retention.")] = None,
+    once: Annotated[Optional[str], typer.Option(help="Run one job now and exit: hotspots | reports | export | retention | maintenance (| rejudge when an LLM is configured).")] = None,
 ) -> None:
     """Run the scheduled jobs (hourly hotspots and spike alerts, nightly reports, exports, retention)."""
     from hotline.warehouse.jobs import run_job_once, run_jobs
@@ -253,13 +253,31 @@ def jobs(
     s = _settings()
     if once is not None:
         try:
-            run_job_once(s, once)
+            ran = run_job_once(s, once)
         except KeyError as exc:
             typer.echo(f"hotline: {exc.args[0]}", err=True)
             raise typer.Exit(code=2) from exc
+        if not ran:
+            typer.echo(f"job {once} skipped: another process is running it", err=True)
+            raise typer.Exit(code=3)
         typer.echo(f"job {once} done")
         return
     run_jobs(s, _stop_flag())
+
+
+@app.command()
+def rejudge(
+    since: Annotated[Optional[datetime], typer.Option(help="Only calls that started at or after this time (UTC unless a zone is given).")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Ask about at most this many calls.")] = None,
+) -> None:
+    """Ask the configured LLM again about calls whose LLM items are pending (endpoint down or unconfigured then)."""
+    from hotline.inspection.rejudge import rejudge_pending
+
+    s = _settings()
+    if not s.llm.base_url:
+        typer.echo("hotline: no LLM endpoint configured (llm.base_url): nothing can be judged", err=True)
+        raise typer.Exit(code=2)
+    typer.echo(f"{rejudge_pending(s, since=since, limit=limit)} call(s) inspected again")
 
 
 @app.command()

@@ -2,7 +2,8 @@
 
 Without an LLM the draft is one demand built from what can be found reliably: the suggested
 category, the place spans the caller said (place.py) and the caller's first substantive turn,
-quoted verbatim as the summary. It is marked machine-extracted (source "rules") and carries no
+quoted verbatim as the summary, and the kind of matter (投诉/咨询/…, demand_type.py) with the words
+it rests on. It is marked machine-extracted (source "rules") and carries no
 requested action or to-dos, which only a language model (or a person) can write. With an LLM the
 structured schema (several demands, 3-level category, place, urgency, action, to-dos) is asked
 for; a demand is kept only if its quote is verbatim in the caller's words and every place it
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 
 from hotline.contracts import AlertRaised, CallSentiment, CategorySuggestion, Demand, LlmJudgement, Segment
 
+from .demand_type import classify_demand_type
 from .evidence import find_quote, quote_segment, verify_evidence
 from .place import Place
 from .textmatch import normalise_phrase
@@ -57,6 +59,7 @@ def draft_demands(
         return ()
     end = min(len(turn.text), MAX_SUMMARY_CHARS)
     quote = verify_evidence(quote_segment(turn, 0, end), segments)
+    demand_type, type_evidence = classify_demand_type(segments, sentiment)
     return (
         Demand(
             summary=turn.text[:end].strip(),
@@ -68,6 +71,8 @@ def draft_demands(
             source="rules",
             machine_extracted=True,
             evidence=(quote, *place.evidence),
+            demand_type=demand_type,
+            type_evidence=type_evidence,
         ),
     )
 
@@ -82,6 +87,8 @@ def demands_from_llm(judgement: LlmJudgement, segments: Sequence[Segment]) -> tu
     if judgement.status != "judged" or not judgement.value:
         return (), judgement.reason
     has_caller = any(s.speaker == "caller" for s in segments)
+    # The schema asks the model for no type: the caller's words give the call's, for every demand.
+    demand_type, type_evidence = classify_demand_type(segments)
     out = []
     for i, d in enumerate(judgement.value.get("demands", ())):
         evidence = find_quote(d["quote"], segments, speaker="caller" if has_caller else None)
@@ -95,6 +102,7 @@ def demands_from_llm(judgement: LlmJudgement, segments: Sequence[Segment]) -> tu
                 summary=d["summary"], category=d["category"] or None, district=d["district"] or None, street=d["street"] or None,
                 address=d["address"] or None, urgency=d["urgency"], requested_action=d["requested_action"] or None,
                 todos=tuple(d["todos"]), source="llm", machine_extracted=True, evidence=(evidence,),
+                demand_type=demand_type, type_evidence=type_evidence,
             )
         )
     return tuple(out), None

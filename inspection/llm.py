@@ -9,6 +9,13 @@ max_tokens; the reply is validated with pydantic. What can go wrong is recorded,
 * a quote that is not verbatim   -> "needs_review"
 * a stand-in model               -> the protocol is exercised and validated, the result is
                                     "pending": a stand-in's output is never a judgement.
+
+A transcript longer than one prompt (settings.llm.transcript_part_chars) is asked in parts and the
+replies merged (llm_chunks.py): never cut. Each judgement records the model, the prompt version,
+when it was asked and the tokens its request(s) used (OpenAI ``usage``); the client also keeps
+running totals (``usage()``) for the benchmark's calls-per-hour and tokens-per-call figures.
+Pending judgements whose cause may have gone away (no endpoint, server down) are asked again by
+``rejudge.rejudge_pending``; ``pending_is_retryable`` says which.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Literal
 
 import httpx
@@ -30,6 +38,7 @@ from hotline.contracts import LlmJudgement, Segment
 from hotline.settings import LlmSettings
 
 from .evidence import find_quote
+from .llm_chunks import chunk_transcript, merge_parsed
 from .llm_prompts import (
     DEMANDS_TASK,
     PROMPT_VERSION,
@@ -49,6 +58,10 @@ log = logging.getLogger(__name__)
 
 NO_ENDPOINT_REASON = "no LLM endpoint configured"
 STAND_IN_REASON = "stand-in model: protocol check only, not a judgement"
+# Prefix of the reason when the server could not be asked: such items are asked again later.
+UNREACHABLE_REASON = "LLM unreachable, to be asked again"
+NO_SPEECH_REASON = "no speech in the transcript"
+NOT_REQUESTED_REASON = "no LLM judgement was requested for this item"
 _RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 
 
@@ -68,6 +81,35 @@ class LlmReply:
     error: str | None = None
     model: str | None = None
     attempts: int = 0
+    # Tokens the answered requests used, as the server counted them (None: not reported).
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    asked_at: datetime | None = None
+
+
+def pending_is_retryable(reason: str, *, stand_in_endpoint: bool) -> bool:
+    """Whether asking again may turn this pending item into a judgement.
+
+    No endpoint, server down or refusing: yes. A stand-in's pending: only once a capable endpoint
+    is configured (asking the stand-in again changes nothing). No speech: never.
+    """
+    if reason.startswith(STAND_IN_REASON):
+        return not stand_in_endpoint
+    if reason.startswith(NO_SPEECH_REASON):
+        return False
+    # The last two: how "unreachable" read before it had its own prefix (calls stored by older workers).
+    return reason.startswith((NO_ENDPOINT_REASON, UNREACHABLE_REASON, NOT_REQUESTED_REASON, "LLM endpoint ", "LLM server refused"))
+
+
+@dataclass
+class LlmUsage:
+    """Running totals of one client: what the benchmark divides by calls and time."""
+
+    requests: int = 0
+    failed_requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    prompt_chars: int = 0
 
 
 @dataclass(frozen=True)
@@ -87,10 +129,16 @@ class LlmClient:
         self._http: httpx.Client | None = None
         self._model: str | None = settings.model
         self._lock = threading.Lock()
+        self._usage = LlmUsage()
 
     @property
     def configured(self) -> bool:
         return self.settings.base_url is not None
+
+    def usage(self) -> LlmUsage:
+        """A copy of the running totals (requests answered, tokens, prompt characters)."""
+        with self._lock:
+            return replace(self._usage)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -136,28 +184,47 @@ class LlmClient:
         payload = {
             "model": model,
             "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
-            "max_tokens": max(task.max_tokens, 16),
+            "max_tokens": max(min(task.max_tokens, self.settings.max_tokens), 16),
             "temperature": 0,
             "response_format": {
                 "type": "json_schema",
                 "json_schema": {"name": task.name, "schema": strict_schema(task.reply_model), "strict": True},
             },
         }
+        asked_at = datetime.now(timezone.utc)
         attempts, problem = 0, ""
+        tokens = _Tokens()
         for _ in range(2):
             try:
-                content, used = self._post(payload)
+                content, used = self._post(payload, tokens)
                 attempts += used
-                return LlmReply(task=task.name, outcome="ok", parsed=_parse(task, content), model=model, attempts=attempts)
+                return LlmReply(task=task.name, outcome="ok", parsed=_parse(task, content), model=model, attempts=attempts,
+                                **tokens.fields(), asked_at=asked_at)
             except _Unavailable as exc:
-                return LlmReply(task=task.name, outcome="unavailable", error=str(exc), model=model, attempts=attempts + self.settings.max_retries + 1)
+                return LlmReply(task=task.name, outcome="unavailable", error=str(exc), model=model,
+                                attempts=attempts + self.settings.max_retries + 1, **tokens.fields(), asked_at=asked_at)
             except _BadReply as exc:
                 attempts += 1
                 problem = str(exc)
                 log.warning("LLM reply for %s failed validation (%s)", task.name, problem)
-        return LlmReply(task=task.name, outcome="invalid", error=f"reply failed schema validation twice: {problem}", model=model, attempts=attempts)
+        return LlmReply(task=task.name, outcome="invalid", error=f"reply failed schema validation twice: {problem}", model=model,
+                        attempts=attempts, **tokens.fields(), asked_at=asked_at)
 
-    def _post(self, payload: dict) -> tuple[str, int]:
+    def ask(self, task: LlmTask, system: str, parts: Sequence[str]) -> LlmReply:
+        """Ask one task about a transcript in ``parts`` (see llm_chunks) and merge the replies into one."""
+        if len(parts) <= 1:
+            return self.request(task, system, user_message(parts[0] if parts else "", task))
+        replies = list(self._map([(task, system, user_message(p, task, (i + 1, len(parts)))) for i, p in enumerate(parts)]))
+        return merge_replies(task, replies)
+
+    def _map(self, asks: Sequence[tuple[LlmTask, str, str]]):
+        """Run requests on the client's pool (bounded by settings.llm.concurrency), results in order."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=max(self.settings.concurrency, 1), thread_name_prefix="llm")
+        return [f.result() for f in [self._pool.submit(self.request, *a) for a in asks]]
+
+    def _post(self, payload: dict, tokens: "_Tokens") -> tuple[str, int]:
         """POST with retries and backoff for transient failures; returns the message content."""
         tries = self.settings.max_retries + 1
         last = ""
@@ -169,34 +236,53 @@ class LlmClient:
                     resp = self._client().post("chat/completions", json=payload)
             except httpx.TransportError as exc:
                 last = f"{type(exc).__name__}: {exc}"
+                self._count(payload, failed=True)
                 log.warning("LLM request failed (attempt %d/%d): %s", attempt + 1, tries, last)
                 continue
             if resp.status_code in _RETRY_STATUS:
                 last = f"HTTP {resp.status_code}: {resp.text[:200]}"
                 log.warning("LLM server busy or failing (attempt %d/%d): %s", attempt + 1, tries, last)
+                self._count(payload, failed=True)
                 continue
             if resp.status_code >= 400:
+                self._count(payload, failed=True)
                 raise _Unavailable(f"LLM server refused the request: HTTP {resp.status_code}: {resp.text[:300]}")
+            used = tokens.add(resp)
+            self._count(payload, used=used)
             return _content(resp), attempt + 1
         raise _Unavailable(f"LLM endpoint {self.settings.base_url} failed after {tries} attempts: {last}")
+
+    def _count(self, payload: dict, *, used: tuple[int, int] | None = None, failed: bool = False) -> None:
+        with self._lock:
+            if failed:
+                self._usage.failed_requests += 1
+                return
+            self._usage.requests += 1
+            self._usage.prompt_chars += sum(len(m["content"]) for m in payload["messages"])
+            if used is not None:
+                self._usage.prompt_tokens += used[0]
+                self._usage.completion_tokens += used[1]
+
+    def parts(self, segments: Sequence[Segment]) -> list[str]:
+        """The transcript as the LLM sees it: one part, or several for a call longer than one prompt."""
+        return chunk_transcript(render_transcript(segments), max(self.settings.transcript_part_chars, 200))
 
     def judge_call(self, segments: Sequence[Segment], scorecard: Scorecard, categories: Sequence[str] = ()) -> CallJudgements:
         """Caller sentiment, demand summary and the scorecard's LLM items for one call."""
         tasks = [SENTIMENT_TASK, summary_task(categories)]
         if scorecard.llm_items:
             tasks.append(items_task(scorecard.llm_items))
-        transcript = render_transcript(segments)
+        parts = self.parts(segments)
         if not self.configured:
             replies = [LlmReply(task=t.name, outcome="unconfigured", error=NO_ENDPOINT_REASON) for t in tasks]
-        elif not transcript:
-            replies = [LlmReply(task=t.name, outcome="unconfigured", error="no speech in the transcript") for t in tasks]
+        elif not parts:
+            replies = [LlmReply(task=t.name, outcome="unconfigured", error=NO_SPEECH_REASON) for t in tasks]
         else:
             system = system_prompt(scorecard)
-            with self._lock:
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(max_workers=max(self.settings.concurrency, 1), thread_name_prefix="llm")
-            futures = [self._pool.submit(self.request, t, system, user_message(transcript, t)) for t in tasks]
-            replies = [f.result() for f in futures]
+            # All tasks of all parts at once: the part's transcript block is a prefix the tasks share.
+            n = len(parts)
+            flat = self._map([(t, system, user_message(p, t, (i + 1, n))) for t in tasks for i, p in enumerate(parts)])
+            replies = [merge_replies(t, flat[k * n:(k + 1) * n]) for k, t in enumerate(tasks)]
         by_task = dict(zip((t.name for t in tasks), replies))
         call = (
             self._judgement("caller_sentiment", by_task["caller_sentiment"], lambda p: _check_sentiment(p, segments)),
@@ -211,24 +297,26 @@ class LlmClient:
 
     def extract_demands(self, segments: Sequence[Segment], scorecard: Scorecard) -> LlmJudgement:
         """The structured demands (several per call, place, urgency, action, to-dos) as one judgement."""
-        transcript = render_transcript(segments)
+        parts = self.parts(segments)
         if not self.configured:
             reply = LlmReply(task=DEMANDS_TASK.name, outcome="unconfigured", error=NO_ENDPOINT_REASON)
-        elif not transcript:
-            reply = LlmReply(task=DEMANDS_TASK.name, outcome="unconfigured", error="no speech in the transcript")
+        elif not parts:
+            reply = LlmReply(task=DEMANDS_TASK.name, outcome="unconfigured", error=NO_SPEECH_REASON)
         else:
-            reply = self.request(DEMANDS_TASK, system_prompt(scorecard), user_message(transcript, DEMANDS_TASK))
+            reply = self.ask(DEMANDS_TASK, system_prompt(scorecard), parts)
         return self._judgement(DEMANDS_TASK.name, reply, lambda p: (p.model_dump(mode="json"), None))
 
     def _judgement(self, name: str, reply: LlmReply, check) -> LlmJudgement:
-        common = {"name": name, "model": reply.model, "prompt_version": PROMPT_VERSION}
+        common = {"name": name, "model": reply.model, "prompt_version": PROMPT_VERSION, "asked_at": reply.asked_at,
+                  "prompt_tokens": reply.prompt_tokens, "completion_tokens": reply.completion_tokens}
         if reply.outcome == "unconfigured":
             return LlmJudgement(status="pending", reason=reply.error or NO_ENDPOINT_REASON, **common)
+        if reply.outcome == "unavailable":
+            # Checked before the stand-in: a stand-in that is down was not asked, and may be asked again.
+            return LlmJudgement(status="pending", reason=f"{UNREACHABLE_REASON}: {reply.error or 'LLM unavailable'}", **common)
         if self.settings.stand_in:
             note = "" if reply.outcome == "ok" else f" ({reply.outcome}: {reply.error})"
             return LlmJudgement(status="pending", reason=STAND_IN_REASON + note, **common)
-        if reply.outcome == "unavailable":
-            return LlmJudgement(status="pending", reason=reply.error or "LLM unavailable", **common)
         if reply.outcome == "invalid" or reply.parsed is None:
             return LlmJudgement(status="needs_review", reason=reply.error or "no valid reply", **common)
         value, problem = check(reply.parsed)
@@ -237,15 +325,66 @@ class LlmClient:
         return LlmJudgement(status="judged", reason="judged by LLM", value=value, **common)
 
 
+class _Tokens:
+    """Tokens used by the answered requests of one ask (a retried invalid reply counts twice)."""
+
+    def __init__(self) -> None:
+        self.prompt: int | None = None
+        self.completion: int | None = None
+
+    def add(self, resp: httpx.Response) -> tuple[int, int] | None:
+        try:
+            usage = resp.json().get("usage") or {}
+            used = int(usage["prompt_tokens"]), int(usage.get("completion_tokens", 0))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None  # a server that does not report usage: tokens stay unknown (None)
+        return self.record(*used)
+
+    def record(self, prompt: int, completion: int) -> tuple[int, int]:
+        self.prompt = (self.prompt or 0) + prompt
+        self.completion = (self.completion or 0) + completion
+        return prompt, completion
+
+    def fields(self) -> dict:
+        return {"prompt_tokens": self.prompt, "completion_tokens": self.completion}
+
+
+def merge_replies(task: LlmTask, replies: Sequence[LlmReply]) -> LlmReply:
+    """One reply for a call asked in parts: all parts must be ok, else the first failure stands for the call."""
+    if len(replies) == 1:
+        return replies[0]
+    first = replies[0]
+
+    def total(attr: str) -> int | None:
+        values = [getattr(r, attr) for r in replies if getattr(r, attr) is not None]
+        return sum(values) if values else None
+
+    common = {"task": task.name, "model": first.model, "attempts": sum(r.attempts for r in replies),
+              "prompt_tokens": total("prompt_tokens"), "completion_tokens": total("completion_tokens"),
+              "asked_at": min((r.asked_at for r in replies if r.asked_at), default=None)}
+    for outcome in ("unconfigured", "unavailable", "invalid"):
+        failed = [(i, r) for i, r in enumerate(replies) if r.outcome == outcome]
+        if failed:
+            i, r = failed[0]
+            return LlmReply(outcome=r.outcome, error=f"part {i + 1}/{len(replies)}: {r.error}", **common)  # type: ignore[arg-type]
+    parsed = merge_parsed(task.name, task.reply_model, [r.parsed for r in replies])  # type: ignore[misc]
+    return LlmReply(outcome="ok", parsed=parsed, **common)
+
+
 def _content(resp: httpx.Response) -> str:
     try:
         choice = resp.json()["choices"][0]
         content = choice["message"]["content"]
     except (ValueError, KeyError, IndexError, TypeError) as exc:
         raise _BadReply(f"response is not an OpenAI chat completion: {resp.text[:200]}") from exc
+    return checked_content(content, choice.get("finish_reason"))
+
+
+def checked_content(content: object, finish_reason: str | None) -> str:
+    """The reply text, or _BadReply when there is none or it was cut at max_tokens (any backend)."""
     if not isinstance(content, str):
         raise _BadReply("response message has no text content")
-    if choice.get("finish_reason") == "length":
+    if finish_reason == "length":
         # A reply cut at max_tokens is not valid JSON; say why rather than quote the JSON error.
         raise _BadReply("reply was cut off at max_tokens")
     return content

@@ -12,6 +12,7 @@ from hotline.contracts import CheckResult, LlmJudgement, Segment
 
 from .callview import make_result
 from .evidence import find_quote
+from .llm import NOT_REQUESTED_REASON
 from .scorecard import ScorecardItem
 
 
@@ -20,7 +21,7 @@ def llm_item_checks(items: Sequence[ScorecardItem], judgements: Mapping[str, Llm
     for item in items:
         j = judgements.get(item.id)
         if j is None:
-            checks.append(make_result(item, "pending", "no LLM judgement was requested for this item"))
+            checks.append(make_result(item, "pending", NOT_REQUESTED_REASON))
             continue
         if j.status != "judged" or not j.value:
             checks.append(make_result(item, j.status, j.reason))

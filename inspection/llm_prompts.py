@@ -22,8 +22,9 @@ from hotline.contracts import Segment
 
 from .scorecard import Scorecard, ScorecardItem
 
-PROMPT_VERSION = "2025.1-p1"
-# The transcript is cut beyond this: a bounded prompt keeps latency and cost predictable.
+PROMPT_VERSION = "2025.1-p2"
+# A longer transcript is asked in parts of at most this many characters (llm_chunks.py) and the
+# parts' replies merged: a bounded prompt keeps latency and cost predictable, and nothing is cut.
 MAX_TRANSCRIPT_CHARS = 6000
 _OPEN, _CLOSE = "<<<TRANSCRIPT", "TRANSCRIPT>>>"
 OTHER_CATEGORY = "其他"
@@ -152,14 +153,17 @@ def render_transcript(segments: Sequence[Segment]) -> str:
         text = seg.text.replace(_OPEN, "").replace(_CLOSE, "").replace("<<<", "").replace(">>>", "").strip()
         if text:
             lines.append(f"[{seg.start_s:.1f}s {_ROLE_NAMES[seg.speaker]}] {text}")
-    body = "\n".join(lines)
-    if len(body) > MAX_TRANSCRIPT_CHARS:
-        body = body[:MAX_TRANSCRIPT_CHARS] + "\n[……转写过长，已截断]"
-    return body
+    # Never cut here: a transcript longer than one prompt is split into parts by llm_chunks.
+    return "\n".join(lines)
 
 
-def user_message(transcript: str, task: LlmTask) -> str:
-    return f"{_OPEN}\n{transcript}\n{_CLOSE}\n\n以上是通话数据。{task.instruction}"
+def user_message(transcript: str, task: LlmTask, part: tuple[int, int] | None = None) -> str:
+    """The transcript block first (shared by every task of the call, so it is a cached prefix), then the task.
+
+    ``part`` = (i, n) when the transcript is one of n parts of a longer call.
+    """
+    where = f"（这是一通长通话转写的第{part[0]}部分，共{part[1]}部分；只依据本部分作答）" if part and part[1] > 1 else ""
+    return f"{_OPEN}\n{transcript}\n{_CLOSE}\n\n以上是通话数据{where}。{task.instruction}"
 
 
 class DemandItem(_Reply):

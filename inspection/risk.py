@@ -1,13 +1,17 @@
 """Risk alerts: phrases in the caller's speech that a supervisor must see at once.
 
 Raised for partial transcripts too, so a threat is seen while the call is still going on. Only
-caller (or unattributed) speech is scanned: an agent saying "您别想不开" is not a risk. Downstream
-readers de-duplicate on (call_id, kind, start_s), since a partial and the final transcript raise
-the same alert again.
+caller (or unattributed) speech is scanned: an agent saying "您别想不开" is not a risk.
+
+A partial and the final transcript raise the same alert again, from decodes whose times (and
+segment boundaries) differ slightly. So an alert's ``identity`` is the phrase it quotes and which
+occurrence of that phrase in the caller's speech it is ("拉横幅#1"): the same in every decode that
+heard the same words. Readers de-duplicate on (call_id, kind, identity).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from hotline.contracts import AlertRaised, CheckResult, Segment
@@ -20,13 +24,18 @@ from .textmatch import find_phrases
 def detect_risks(call_id: str, segments: Sequence[Segment], scorecard: Scorecard, *, from_partial: bool = False) -> list[AlertRaised]:
     """One alert per risk kind per segment, quoting the first phrase that matched."""
     alerts: list[AlertRaised] = []
-    for seg in segments:
+    # Occurrences so far of each (kind, phrase) in the caller's speech, every hit counted (not only
+    # the quoted one), so the count does not depend on where a decode put its segment boundaries.
+    seen: Counter[tuple[str, str]] = Counter()
+    for seg in sorted(segments, key=lambda s: (s.start_s, s.end_s)):
         if seg.speaker == "agent":
             continue
         for kind, spec in scorecard.alerts.items():
             hits = find_phrases(seg.text, spec.phrases)
             if not hits:
                 continue
+            first = seen[(kind, hits[0].phrase)] + 1
+            seen.update((kind, h.phrase) for h in hits)
             ev = quote_segment(seg, hits[0].start, hits[0].end)
             alerts.append(
                 AlertRaised(
@@ -38,6 +47,7 @@ def detect_risks(call_id: str, segments: Sequence[Segment], scorecard: Scorecard
                     start_s=ev.start_s,
                     end_s=ev.end_s,
                     from_partial=from_partial,
+                    identity=f"{hits[0].phrase}#{first}",
                 )
             )
     return alerts

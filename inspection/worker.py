@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from kafka.consumer.fetcher import ConsumerRecord
 
@@ -16,6 +17,7 @@ from hotline.bus import Outgoing, PoisonMessage, Publisher, StopFlag, make_consu
 from hotline.contracts import AlertRaised, CallInspected, CheckResult, TranscriptReady
 from hotline.settings import InspectionSettings, Settings
 
+from .attitude import AttitudeClassifier, load_attitude_prototypes
 from .callview import CallView
 from .category import Categoriser, demand_text
 from .demands import demands_from_llm, draft_demands
@@ -45,6 +47,7 @@ def inspect_call(
     settings: InspectionSettings,
     sentiment: SentimentClassifier | None = None,
     catalogue: RoutingCatalogue | None = None,
+    attitude: AttitudeClassifier | None = None,
 ) -> tuple[CallInspected, list[AlertRaised]]:
     call = CallView.of(transcript.segments, incomplete=transcript.incomplete, long_silence_s=settings.long_silence_s)
     checks_by_id: dict[str, CheckResult] = {c.item_id: verify_check(c, call.segments) for c in run_rules(scorecard.items, call)}
@@ -62,13 +65,18 @@ def inspect_call(
     alerts = detect_risks(transcript.call_id, call.segments, scorecard) + abusive_agent_alerts(transcript.call_id, checks)
 
     caller_sentiment = sentiment.call_sentiment(call.segments) if sentiment is not None else None
+    agent_attitude = attitude.agent_attitude(call.segments, scorecard) if attitude is not None else None
     address_item = scorecard.item("address_repeat")
     address_params = address_item.params if address_item is not None and isinstance(address_item.params, AddressRepeatParams) else None
     place = find_place(call.segments, address_params, catalogue.districts if catalogue is not None else ())
     category_name = category.category if category is not None else None
     demands = draft_demands(call.segments, category, place, alerts, caller_sentiment)
+    llm_judgements = judged.call
     if llm.configured:
-        from_llm, why = demands_from_llm(llm.extract_demands(call.segments, scorecard), call.segments)
+        asked = llm.extract_demands(call.segments, scorecard)
+        # Recorded whatever came of it (judged, pending with the reason, needs_review), like the other LLM fields.
+        llm_judgements = (*llm_judgements, asked)
+        from_llm, why = demands_from_llm(asked, call.segments)
         if from_llm:
             demands = from_llm
         else:
@@ -84,9 +92,10 @@ def inspect_call(
         checks=checks,
         defects=tuple(c.item_id for c in checks if c.status == "failed"),
         category=category,
-        llm=judged.call,
+        llm=llm_judgements,
         review_state=route_review(scorecard, score, fatal, checks, alerts),
         sentiment=caller_sentiment,
+        agent_attitude=agent_attitude,
         demands=demands,
         routing=routing,
     )
@@ -102,6 +111,7 @@ def handle_transcript(
     settings: InspectionSettings,
     sentiment: SentimentClassifier | None = None,
     catalogue: RoutingCatalogue | None = None,
+    attitude: AttitudeClassifier | None = None,
 ) -> list[Outgoing]:
     """Messages to publish for one transcript: alerts for a partial one, the full inspection for a final one."""
     call_id = transcript.call_id
@@ -110,21 +120,38 @@ def handle_transcript(
             alerts: Sequence[AlertRaised] = detect_risks(call_id, transcript.segments, scorecard, from_partial=True)
             return [Outgoing(a, call_id) for a in alerts]
         inspected, alerts = inspect_call(transcript, scorecard=scorecard, categoriser=categoriser, llm=llm, settings=settings,
-                                         sentiment=sentiment, catalogue=catalogue)
+                                         sentiment=sentiment, catalogue=catalogue, attitude=attitude)
     except ValueError as exc:
         # Inspection is deterministic: content that fails validation now will fail on every retry.
         raise PoisonMessage(f"cannot inspect transcript: {exc}", call_id=call_id) from exc
     return [Outgoing(inspected, call_id), *(Outgoing(a, call_id) for a in alerts)]
 
 
+@dataclass(frozen=True)
+class InspectionKit:
+    """Everything ``inspect_call`` needs besides the LLM, loaded once (the worker, the re-judge job)."""
+
+    scorecard: Scorecard
+    categoriser: Categoriser
+    sentiment: SentimentClassifier
+    catalogue: RoutingCatalogue
+    attitude: AttitudeClassifier
+
+    @classmethod
+    def load(cls, settings: Settings) -> "InspectionKit":
+        # Configuration errors surface here, at start-up, not on the first message.
+        scorecard = load_scorecard(settings.inspection.scorecard)
+        categoriser = Categoriser.from_settings(settings.inspection, settings.embedding)
+        # Sentiment shares the categoriser's embedding model: one copy of the weights per worker.
+        sentiment = SentimentClassifier(load_sentiment_prototypes(settings.inspection.sentiment_prototypes), categoriser.embed)
+        attitude = AttitudeClassifier(load_attitude_prototypes(settings.inspection.attitude_prototypes), categoriser.embed)
+        return cls(scorecard, categoriser, sentiment, load_routing_catalogue(settings.inspection.routing_catalogue), attitude)
+
+
 def run_inspection_worker(settings: Settings, stop: StopFlag, idle_exit_s: float | None = None) -> int:
     """Consume transcripts until stopped (or idle for idle_exit_s); returns messages handled."""
-    # Configuration errors surface here, at start-up, not on the first message.
-    scorecard = load_scorecard(settings.inspection.scorecard)
-    categoriser = Categoriser.from_settings(settings.inspection, settings.embedding)
-    # Sentiment shares the categoriser's embedding model: one copy of the weights per worker.
-    sentiment = SentimentClassifier(load_sentiment_prototypes(settings.inspection.sentiment_prototypes), categoriser.embed)
-    catalogue = load_routing_catalogue(settings.inspection.routing_catalogue)
+    kit = InspectionKit.load(settings)
+    scorecard, categoriser, sentiment, catalogue, attitude = kit.scorecard, kit.categoriser, kit.sentiment, kit.catalogue, kit.attitude
     llm = LlmClient(settings.llm)
     if not llm.configured:
         log.info("no LLM endpoint configured: LLM items will be recorded as pending")
@@ -135,7 +162,7 @@ def run_inspection_worker(settings: Settings, stop: StopFlag, idle_exit_s: float
 
     def handle(msg: TranscriptReady, record: ConsumerRecord) -> list[Outgoing]:  # type: ignore[override]
         return handle_transcript(msg, scorecard=scorecard, categoriser=categoriser, llm=llm, settings=settings.inspection,
-                                 sentiment=sentiment, catalogue=catalogue)
+                                 sentiment=sentiment, catalogue=catalogue, attitude=attitude)
 
     try:
         return run_stateless_stage(

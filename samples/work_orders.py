@@ -5,7 +5,9 @@ gets a work order whose lifecycle a centre's work-order system would report: cre
 call ends, dispatched to a department, replied, closed, and a satisfaction callback. Some
 orders go wrong the way they do in practice: dispatched to the wrong unit and returned (退单),
 bounced between departments (推诿), extended and closed late, still open past their due time,
-or reopened after a dissatisfied callback. Which call gets which story is drawn from a hash of
+or reopened after a dissatisfied callback. One complaint (投诉) is downgraded: recorded as a 咨询,
+with a 咨询's time limit, the discrepancy the warehouse's work_order_discrepancies finds (issue 4).
+Which call gets which story is drawn from a hash of
 its id, so the history is the same on every run.
 """
 
@@ -97,6 +99,13 @@ def assign_stories(calls: Sequence[SampleCall]) -> dict[str, str]:
     return stories
 
 
+def downgraded_call(calls: Sequence[SampleCall], stories: dict[str, str]) -> str | None:
+    """The complaint recorded as a 咨询: one whose order otherwise goes the normal way, so the
+    downgrade is the only thing wrong with it (lowest hash first, for the same one every run)."""
+    complaints = sorted((c for c in calls if recorded_type(c) == "投诉"), key=lambda c: (stories.get(c.call_id) != "normal", zlib.crc32(c.call_id.encode("utf-8"))))
+    return complaints[0].call_id if complaints else None
+
+
 class _History:
     def __init__(self, call: SampleCall, work_order_id: str, kind_of_matter: str):
         self.call = call
@@ -125,11 +134,11 @@ def _wrong_department(call: SampleCall) -> str:
     raise AssertionError("unreachable: the templates give at least two different departments")
 
 
-def history_for(call: SampleCall, story: str) -> list[WorkOrderEvent]:
-    """The events of one call's work order under the given story."""
+def history_for(call: SampleCall, story: str, *, downgraded: bool = False) -> list[WorkOrderEvent]:
+    """The events of one call's work order under the given story; ``downgraded``: a 投诉 recorded as a 咨询."""
     h = int(zlib.crc32(call.call_id.encode("utf-8")))
     work_order_id = f"WO{call.started_at:%Y%m%d}{h % 10000:04d}"
-    kind_of_matter = recorded_type(call)
+    kind_of_matter = "咨询" if downgraded and recorded_type(call) == "投诉" else recorded_type(call)
     life = _History(call, work_order_id, kind_of_matter)
     created = call.started_at + timedelta(seconds=call.duration_s + 60 + h % 180)
     sla = {"投诉": 120, "求助": 72, "咨询": 24, "表扬": 240}[kind_of_matter]
@@ -184,7 +193,8 @@ def make_work_order_events(calls: Iterable[SampleCall]) -> list[WorkOrderEvent]:
     """The work-order events of all given sample calls, each order's in time order."""
     calls = list(calls)
     stories = assign_stories(calls)
-    return [e for c in calls for e in history_for(c, stories[c.call_id])]
+    downgraded = downgraded_call(calls, stories)
+    return [e for c in calls for e in history_for(c, stories[c.call_id], downgraded=c.call_id == downgraded)]
 
 
 def sample_work_order_events(call_dirs: Sequence[Path] | None = None) -> list[WorkOrderEvent]:

@@ -9,13 +9,10 @@ same HTTP interface, so the very same client code handles every case.
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections.abc import Callable
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from llm_kit import ScriptedServer, completion
 
 from hotline.broker import free_port
 from hotline.contracts import CallMeta, Segment, TranscriptReady
@@ -77,69 +74,7 @@ def test_every_reply_schema_is_strict_and_bounded(task):
     _assert_bounded(schema)
 
 
-# --- a scripted server for the failure paths -------------------------------------------------
-
-class ScriptedServer:
-    """An OpenAI-style endpoint whose answer to each request is decided by a test function."""
-
-    def __init__(self, answer: Callable[[dict, int], tuple[int, object]], delay_s: float = 0.0):
-        self.answer = answer
-        self.delay_s = delay_s
-        self.requests: list[dict] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self._lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's naming)
-                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with server._lock:
-                    server.requests.append(payload)
-                    n = len(server.requests)
-                    server.in_flight += 1
-                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
-                try:
-                    time.sleep(server.delay_s)
-                    status, body = server.answer(payload, n)
-                finally:
-                    with server._lock:
-                        server.in_flight -= 1
-                data = (body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def tasks(self) -> list[str]:
-        return [r["response_format"]["json_schema"]["name"] for r in self.requests]
-
-    def __enter__(self) -> "ScriptedServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-
-def completion(content: object) -> dict:
-    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
-    return {"id": "x", "object": "chat.completion", "model": "scripted",
-            "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}]}
-
+# --- a scripted server for the failure paths (tests/llm_kit.py) ------------------------------
 
 GOOD = {
     "caller_sentiment": {"label": "anxious", "quote": "我真的很着急", "reason": "停水两天，反复催促"},
@@ -267,6 +202,101 @@ def test_stand_in_output_is_never_a_judgement():
         assert j.status == "pending" and j.reason == STAND_IN_REASON and j.value is None
 
 
+def test_tokens_and_request_counts_are_recorded():
+    with ScriptedServer(answer_good) as srv, client_for(srv.base_url) as client:
+        judged = client.judge_call(SEGMENTS, SCORECARD, CATEGORIES)
+        usage = client.usage()
+    for j in judged.call:
+        assert (j.prompt_tokens, j.completion_tokens) == (100, 20) and j.asked_at is not None and j.model == "scripted"
+    assert (usage.requests, usage.prompt_tokens, usage.completion_tokens, usage.failed_requests) == (3, 300, 60, 0)
+    assert usage.prompt_chars == sum(len(m["content"]) for r in srv.requests for m in r["messages"])
+
+
+def test_demands_judged_by_the_llm_are_recorded_in_the_inspection():
+    demand = {"summary": "幸福路18号停水两天", "category": "城乡建设/供水", "district": "朝阳区", "street": "", "address": "幸福路18号",
+              "urgency": "high", "requested_action": "尽快恢复供水", "todos": ["联系供水公司"], "quote": "已经停水两天了"}
+
+    def answer(payload, n):
+        if payload["response_format"]["json_schema"]["name"] == "demands":
+            return 200, completion({"demands": [demand]})
+        return answer_good(payload, n)
+
+    with ScriptedServer(answer) as srv, client_for(srv.base_url) as client:
+        inspected, _ = inspect_call(call_transcript(), scorecard=SCORECARD, categoriser=None, llm=client, settings=InspectionSettings())
+    by_name = {j.name: j for j in inspected.llm}
+    assert by_name["demands"].status == "judged" and by_name["demands"].value["demands"][0]["address"] == "幸福路18号"
+    assert by_name["demands"].model == "scripted" and by_name["demands"].prompt_version == PROMPT_VERSION
+    assert [d.source for d in inspected.demands] == ["llm"]
+
+
+def test_long_transcript_is_asked_in_parts_and_nothing_is_cut():
+    # Longer than one prompt's part (the default transcript_part_chars): the agent is rude only at the very end.
+    filler = [Segment(speaker="caller" if i % 2 else "agent", start_s=i * 5.0, end_s=i * 5.0 + 4,
+                      text=f"第{i}句，" + "我们这边小区门口的路灯已经坏了很长时间了晚上出门很不方便" * 1) for i in range(150)]
+    rude = Segment(speaker="agent", start_s=755.0, end_s=758.0, text="你烦不烦啊，这事别找我。")
+    segments = (*filler, rude)
+    transcript = render_transcript(segments)
+    assert len(transcript) > LlmSettings().transcript_part_chars
+
+    def answer(payload, n):
+        name = payload["response_format"]["json_schema"]["name"]
+        user = payload["messages"][1]["content"]
+        if name == "scorecard_items":
+            verdict = ({"verdict": "failed", "quote": "你烦不烦啊", "reason": "辱骂"} if "你烦不烦啊" in user
+                       else {"verdict": "passed", "quote": "第0句", "reason": "礼貌"})
+            return 200, completion({i.id: verdict for i in SCORECARD.llm_items})
+        if name == "caller_sentiment":
+            label = "angry" if "第149句" in user else "neutral"
+            quote = "第149句" if label == "angry" else "第1句"
+            return 200, completion({"label": label, "quote": quote, "reason": "x"})
+        return 200, completion({"summary": "路灯坏了", "category": CATEGORIES[0], "district": ""})
+
+    with ScriptedServer(answer) as srv, client_for(srv.base_url) as client:
+        judged = client.judge_call(segments, SCORECARD, CATEGORIES)
+    parts = [r["messages"][1]["content"] for r in srv.requests if r["response_format"]["json_schema"]["name"] == "caller_sentiment"]
+    assert len(parts) >= 2 and all("部分" in p for p in parts)
+    # Every word of the call reached the model: each turn's text is in some part, and no part is over the bound.
+    for seg in segments:
+        assert any(seg.text in p for p in parts), seg.text
+    assert all(len(p.split("TRANSCRIPT>>>")[0]) <= LlmSettings().transcript_part_chars + 20 for p in parts)
+    # The rude turn sits in the last part only; its "failed" wins over the other parts' "passed".
+    assert all(j.status == "judged" and j.value["verdict"] == "failed" for j in judged.items.values())
+    assert judged.call[0].status == "judged" and judged.call[0].value["label"] == "angry"
+    # Tokens of every part are summed into the call's judgement.
+    assert judged.call[0].prompt_tokens == 100 * len(parts)
+
+
+@pytest.mark.parametrize("max_chars", [50, 200, 6000])
+def test_chunking_keeps_every_character_within_the_bound(max_chars):
+    from hotline.inspection.llm_chunks import chunk_transcript
+
+    lines = ["[1.0s 坐席] 您好", "[2.0s 来电人] " + "很长的一句话" * 40, "[9.0s 坐席] 好的"]
+    text = "\n".join(lines)
+    parts = chunk_transcript(text, max_chars)
+    assert all(len(p) <= max_chars for p in parts)
+    # Split only at line breaks or inside an over-long line: joining them back loses nothing.
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+    assert chunk_transcript("", max_chars) == []
+
+
+def test_vllm_in_process_backend_is_optional_and_says_how_to_get_it(tmp_path):
+    import importlib.util
+    import subprocess
+    import sys
+
+    # Nothing on the default path imports it (the worker, the re-judge job, the jobs scheduler).
+    code = ("import sys, hotline.inspection.worker, hotline.inspection.rejudge, hotline.warehouse.jobs; "
+            "print('hotline.inspection.llm_vllm' in sys.modules, 'vllm' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]
+    if importlib.util.find_spec("vllm") is not None:
+        pytest.skip("vllm is installed here: the in-process backend needs a GPU test of its own")
+    from hotline.inspection.llm_vllm import VllmInProcessClient, VllmUnavailable
+
+    with pytest.raises(VllmUnavailable, match="pip install vllm"):
+        VllmInProcessClient(LlmSettings(), model_dir=tmp_path)
+
+
 # --- the real stand-in server ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -299,9 +329,11 @@ def test_standin_replies_are_schema_valid(standin, task):
 def test_standin_judgements_are_recorded_as_pending(standin):
     with LlmClient(LlmSettings(base_url=standin.base_url, stand_in=True, timeout_s=120)) as client:
         inspected, _ = inspect_call(call_transcript(), scorecard=SCORECARD, categoriser=None, llm=client, settings=InspectionSettings())
-    assert {j.name for j in inspected.llm} == {"caller_sentiment", "demand_summary"}
+    assert {j.name for j in inspected.llm} == {"caller_sentiment", "demand_summary", "demands"}
     for j in inspected.llm:
-        assert j.status == "pending" and j.reason == STAND_IN_REASON and j.value is None and j.model
+        assert j.status == "pending" and j.reason.startswith(STAND_IN_REASON) and j.value is None and j.model
+        # It was asked: when, and the tokens llama-server counted, are recorded all the same.
+        assert j.asked_at is not None and j.prompt_tokens and j.prompt_tokens > 0
     llm_checks = [c for c in inspected.checks if c.kind == "llm"]
     assert llm_checks and all(c.status == "pending" and c.reason == STAND_IN_REASON for c in llm_checks)
     # Rule items are decided as usual; the stand-in neither helps nor hurts the score.

@@ -1,5 +1,6 @@
 """Routing (派单): department league table (SLA, re-routing, satisfaction), suggested-vs-dispatched
-agreement, bouncing chains (推诿) and overdue work orders.
+agreement, bouncing chains (推诿), overdue work orders, and orders that disagree with the call
+(a complaint recorded as a 咨询, a demand no order covers).
 
 A work order belongs to the scope of its call: a team lead sees the orders their team filed.
 """
@@ -141,3 +142,27 @@ else:
     )
     st.dataframe(shown, hide_index=True, column_config=CALL_LINK, key="overdue_table")
     export_frame(shown.with_columns(pl.col("通话").str.replace("call?call_id=", "", literal=True)), name="overdue_work_orders", key="export_overdue")
+
+st.subheader("工单与来电不符（降级、漏项）")
+DISCREPANCY = {"downgraded": "降级（投诉记为较轻类型）", "omitted_demand": "漏项（诉求未进工单）"}
+# The dates filter on when the call came in (the finding belongs to the call).
+discrepancies = data.load_scoped("access_routing_discrepancies", **dates, limit=None)
+if discrepancies.is_empty():
+    st.caption("没有发现工单降级或漏项。")
+else:
+    st.dataframe(
+        discrepancies.select(
+            call_link(),
+            pl.col("work_order_id").alias("工单"),
+            pl.col("discrepancy").replace_strict(DISCREPANCY, default=pl.col("discrepancy")).alias("问题"),
+            pl.col("recorded_type").alias("工单类型"),
+            pl.col("found_type").alias("来电类型"),
+            pl.col("recorded_category").alias("工单分类"),
+            pl.col("found_category").alias("诉求分类"),
+            pl.col("quote").alias("来电原话"),
+            pl.col("detail").alias("说明"),
+        ),
+        hide_index=True,
+        column_config=CALL_LINK,
+        key="discrepancies_table",
+    )

@@ -8,7 +8,7 @@ WITH scoped AS (
 )
 
 SELECT d.idx, d.summary, d.category, d.district, d.street, d.address, d.urgency, d.requested_action, d.todos, d.source,
-    d.machine_extracted, d.evidence
+    d.machine_extracted, d.evidence, d.demand_type, d.type_evidence
 FROM demands AS d
 INNER JOIN scoped USING (call_id)
 UNION ALL BY NAME

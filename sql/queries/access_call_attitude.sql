@@ -1,0 +1,29 @@
+-- Scope ($scope_centre, $scope_team): the dashboard binds them from the signed-in user by
+-- access.run_scoped. One call's agent attitude (migration 0015): one row per agent turn with the
+-- overall label and the quotes it rests on repeated; no rows for a call inspected before then.
+WITH scoped AS (
+    SELECT i.call_id, i.attitude_method, i.attitude_overall, i.attitude_evidence, i.attitude_turns
+    FROM inspections AS i
+    INNER JOIN calls AS c USING (call_id)
+    WHERE i.call_id = $call_id
+      AND i.attitude_overall IS NOT NULL
+      AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
+)
+
+SELECT
+    s.attitude_method AS method,
+    s.attitude_overall AS overall,
+    s.attitude_evidence[1].quote AS attitude_quote,
+    s.attitude_evidence[1].start_s AS attitude_quote_start_s,
+    t.turn_no - 1 AS turn_no,
+    t.turn.start_s AS start_s,
+    t.turn.end_s AS end_s,
+    t.turn.label AS label,
+    t.turn.reason AS reason
+FROM scoped AS s
+LEFT JOIN (
+    SELECT call_id, unnest(attitude_turns) AS turn, generate_subscripts(attitude_turns, 1) AS turn_no
+    FROM scoped
+) AS t USING (call_id)
+ORDER BY t.turn_no;
