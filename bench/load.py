@@ -5,6 +5,7 @@ under var/test-samples, or a built-in call when those are absent), each under a 
 the rest of the pipeline is loaded without spending the 2 cores on Whisper. The transcript's
 publish time stands for "call end"; latency runs from there to the inspection being visible in
 the warehouse snapshot (so it includes the snapshot interval, warehouse.snapshot_min_interval_s).
+The clock starts once a warm-up call has landed (workers started, models loaded).
 
     .venv/bin/python -m bench.load --minutes 10 --rate 30
 
@@ -102,6 +103,20 @@ def lag_is_growing(samples: list[tuple[float, int]], rate_per_min: float) -> boo
     return late > early + max(5.0, 0.25 * rate_per_min)
 
 
+def warm_up(settings: Settings, publisher: Publisher, timeout_s: float = 300.0) -> float:
+    """Send one call and wait until it lands: the workers have started, joined their groups and
+    loaded their models, so the measured latencies are the pipeline's, not its start-up's."""
+    t0 = time.monotonic()
+    call_id = f"warmup-{uuid.uuid4().hex[:8]}"
+    publisher.publish(replayed_transcript(call_id), call_id)
+    publisher.flush()
+    while call_id not in landed_calls(settings):
+        if time.monotonic() - t0 > timeout_s:
+            raise TimeoutError(f"the warm-up call did not land within {timeout_s:.0f}s (see {settings.paths.under('log')})")
+        time.sleep(0.5)
+    return time.monotonic() - t0
+
+
 def run_load(settings: Settings, minutes: float, rate_per_min: float, drain_s: float = 300.0) -> dict:
     from hotline.reconcile import reconcile
     from hotline.status import pipeline_status
@@ -111,6 +126,12 @@ def run_load(settings: Settings, minutes: float, rate_per_min: float, drain_s: f
         start_service(settings, name, hotline_command(name))
     pids = {name: running_pid(settings, name) for name in WORKERS}
     publisher = Publisher.connect(settings.kafka)
+    try:
+        warm_up_s = warm_up(settings, publisher)
+    except BaseException:
+        publisher.close()
+        stop_services(settings, WORKERS)
+        raise
     sent: dict[str, float] = {}
     landed_at: dict[str, float] = {}
     lag_samples: list[tuple[float, int]] = []
@@ -166,6 +187,8 @@ def run_load(settings: Settings, minutes: float, rate_per_min: float, drain_s: f
     return {
         "minutes": minutes,
         "offered_calls_per_min": rate_per_min,
+        # Start-up until the first call landed; not part of the measured window.
+        "warm_up_s": round(warm_up_s, 1),
         "sent": len(sent),
         "landed": len(latencies),
         # Calls landed while calls were being pushed, per minute: what the pipeline kept up with.
@@ -206,8 +229,11 @@ def main() -> None:
                 result["peak_rss_mb"]["broker"] = m
         finally:
             broker.stop()
-    for key in ("sustained_calls_per_min", "lag_growing", "latency_p50_s", "latency_p95_s", "lost", "duplicated"):
+    for key in ("sustained_calls_per_min", "lag_growing", "latency_p50_s", "latency_p95_s", "lost", "duplicated",
+                "peak_rss_mb", "warm_up_s"):
         print(f"{key}: {result[key]}")
+    print("lag (s into the run: messages waiting for inspection + sink): "
+          + ", ".join(f"{t:.0f}s {n}" for t, n in result["lag_samples"]))
     emit("load", result)
 
 

@@ -1,6 +1,6 @@
 """Warehouse benchmark: synthetic scored calls with planted spikes; load rate, query latency, spike recall.
 
-    .venv/bin/python -m bench.warehouse --calls 1000000 [--days 364] [--repeats 10] [--keep DIR]
+    .venv/bin/python -m bench.warehouse --calls 1000000 [--days 364] [--repeats 10] [--keep DIR [--reuse]]
     .venv/bin/python -m bench.warehouse --tipdm [PATH]     # hotspot mining on the real TipDM messages
 
 The generator draws calls per category × district × day from a negative binomial (seasonal
@@ -12,8 +12,13 @@ dispatched, sometimes returned and dispatched again, closed, callback). Figures:
   checks, one transaction per 500, no Kafka) on a sample of calls;
 - bulk_load_calls_per_s: the bulk path used to fill the benchmark warehouse (frames inserted
   by INSERT ... SELECT, all tables of a call included);
-- p50/p95 of every dashboard query on the published snapshot (a 30-day window where the query
-  takes dates), planted spikes found, false spikes per 100 series-weeks.
+- query_p95_ms: p50/p95 of every access_* query a dashboard page runs, through access.run_scoped
+  as the page runs it, for a centre-wide and a team user, at a 30-day and a 365-day window where
+  the page has a date picker (bench/warehouse_pages.py); labels are query[scope,window];
+- other_query_p95_ms: the named queries no page runs (CLI reports, reconcile), a 30-day window;
+- planted spikes found, false spikes per 100 series-weeks.
+With --keep DIR --reuse a later run reopens the kept warehouse (same --calls, --days): pending
+migrations and their rollup backfills apply, then the snapshot is published and timed again.
 The last line printed is one JSON object (bench/report.py).
 """
 
@@ -33,6 +38,7 @@ import numpy as np
 import polars as pl
 
 from bench.report import DEFAULT_DATA, emit, peak_rss_mb
+from hotline.warehouse import sqlfiles
 
 log = logging.getLogger("bench.warehouse")
 
@@ -52,7 +58,8 @@ ITEMS = [  # item_id, name, kind, weight, fail probability for an average agent
     ("clear_guidance", "指引清晰", "llm", 10, 0.06), ("satisfaction_invitation", "满意度评价邀请", "llm", 5, 0.10),
 ]
 # Queries that take a call id or a day, or belong to other pages' access control, are timed separately or not at all.
-SKIP_PREFIXES = ("export_", "access_", "audit_", "review_")
+# hotspot_* queries belong to the hourly job (bench/hotspot_jobs.py times it), not to a page.
+SKIP_PREFIXES = ("export_", "access_", "audit_", "review_", "hotspot_")
 CALL_QUERIES = ("call_detail", "call_checks", "call_turns", "call_alerts", "call_llm")
 
 
@@ -228,6 +235,8 @@ def measure_sink_path(frames: dict[str, pl.DataFrame], tmp: Path, limit: int = 1
                                       category=CategorySuggestion(category=i["category"], score=0.9, method="bench"),
                                       review_state=i["review_state"], inspected_at=i["inspected_at"]))
     cfg = WarehouseSettings(database=tmp / "sinkpath.duckdb", snapshot=tmp / "sinkpath-snap.duckdb")
+    for f in (cfg.database, cfg.snapshot):  # a kept folder's earlier file would turn every write into a replay
+        f.unlink(missing_ok=True)
     con = open_writer(cfg)
     try:
         t0 = time.perf_counter()
@@ -267,13 +276,14 @@ def derive_work_orders(con) -> None:
         raise
 
 
-def dashboard_queries() -> list[str]:
+def other_queries() -> list[str]:
+    """Named queries no dashboard page runs (the CLI's reports, reconcile, exports' listings)."""
     from hotline.warehouse import sqlfiles
 
     return [q for q in sqlfiles.list_names("queries") if not q.startswith(SKIP_PREFIXES)]
 
 
-def time_queries(cfg, last_day: date, sample_call: str, repeats: int) -> dict[str, dict[str, float]]:
+def time_other_queries(cfg, last_day: date, sample_call: str, repeats: int) -> dict[str, dict[str, float]]:
     from hotline.warehouse import sqlfiles
     from hotline.warehouse.reader import open_snapshot, query_frame
 
@@ -281,7 +291,7 @@ def time_queries(cfg, last_day: date, sample_call: str, repeats: int) -> dict[st
     window = {"date_from": last_day - timedelta(days=29), "date_to": last_day}
     out: dict[str, dict[str, float]] = {}
     try:
-        for name in dashboard_queries():
+        for name in other_queries():
             wanted = set(sqlfiles.parameters(name))
             params = {k: v for k, v in window.items() if k in wanted}
             if "call_id" in wanted:
@@ -302,6 +312,18 @@ def time_queries(cfg, last_day: date, sample_call: str, repeats: int) -> dict[st
     finally:
         con.close()
     return out
+
+
+def time_dashboard(cfg, last_day: date, sample_call: str, repeats: int) -> dict[str, dict[str, float]]:
+    """What the pages run, as they run it (bench/warehouse_pages.py)."""
+    from bench.warehouse_pages import time_pages
+    from hotline.warehouse.reader import open_snapshot, query_frame
+
+    con = open_snapshot(cfg)
+    try:
+        return time_pages(lambda name, params: query_frame(con, name, **params), last_day, sample_call, repeats, log.info)
+    finally:
+        con.close()
 
 
 def evaluate_spikes(cfg, planted: set[tuple[int, int, int]], days: int) -> dict:
@@ -337,7 +359,9 @@ def evaluate_spikes(cfg, planted: set[tuple[int, int, int]], days: int) -> dict:
     }
 
 
-def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20250301) -> dict:
+def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20250301, reuse: bool = False, other_repeats: int | None = None) -> dict:
+    """Generate and load (or, with ``reuse``, reopen the warehouse kept by an earlier run with the
+    same --calls/--days/seed: migrations and rollup backfills apply), publish, time, evaluate."""
     from hotline.settings import WarehouseSettings
     from hotline.warehouse.snapshot import publish_snapshot
     from hotline.warehouse.store import open_writer
@@ -346,20 +370,29 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
     work = keep or Path(tempfile.mkdtemp(prefix="bench-warehouse-"))
     work.mkdir(parents=True, exist_ok=True)
     cfg = WarehouseSettings(database=work / "hotline.duckdb", snapshot=work / "snapshot.duckdb")
-    for f in (cfg.database, cfg.snapshot):
-        f.unlink(missing_ok=True)
+    reuse = reuse and cfg.database.exists()
+    if not reuse:
+        for f in (cfg.database, cfg.snapshot):
+            f.unlink(missing_ok=True)
     n_spikes = max(10, min(60, days // 6))
+    # Drawn first from the seeded generator: the same counts and spikes when a kept warehouse is reused.
     counts, planted = series_counts(n_calls, days, rng, n_spikes)
     total = int(counts.sum())
-    log.info("generating %d calls over %d days, %d series, %d planted spikes", total, days, counts.shape[0] * counts.shape[1], len(planted))
-    con = open_writer(cfg)
-    gen_s = load_s = 0.0
+    log.info("%s %d calls over %d days, %d series, %d planted spikes", "reusing" if reuse else "generating", total, days,
+             counts.shape[0] * counts.shape[1], len(planted))
+    gen_s = load_s = derive_s = 0.0
     sink_rate = None
     next_id = 0
     events = 0
     chunk_days = max(1, int(days * 400_000 / max(total, 1)))
+    t0 = time.perf_counter()
+    con = open_writer(cfg)
+    open_s = time.perf_counter() - t0
     try:
-        for lo in range(0, days, chunk_days):
+        if reuse:
+            # The sink path is measured on a fresh file as in a full run (one day's calls is plenty).
+            sink_rate = measure_sink_path(make_frames(counts, 0, 1, 0, np.random.default_rng(seed + 1)), work)
+        for lo in range(0, 0 if reuse else days, chunk_days):
             t0 = time.perf_counter()
             frames = make_frames(counts, lo, min(days, lo + chunk_days), next_id, rng)
             gen_s += time.perf_counter() - t0
@@ -371,41 +404,72 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
             load_s += time.perf_counter() - t0
             next_id += frames["calls"].height
             events += frames["events"].height
+            del frames
             log.info("loaded %d / %d calls (%.0f calls/s bulk)", next_id, total, next_id / max(load_s, 1e-9))
-        t0 = time.perf_counter()
-        derive_work_orders(con)
-        derive_s = time.perf_counter() - t0
-        load_s += derive_s
+        if not reuse:
+            t0 = time.perf_counter()
+            derive_work_orders(con)
+            derive_s = time.perf_counter() - t0
+            load_s += derive_s
+            # The bulk path bypasses the sink, which keeps the report rollups: fill them as the
+            # migrations' backfills do, so the agent pages are timed on full tables.
+            t0 = time.perf_counter()
+            for name in ("fill_agent_item_days", "fill_agent_days", "fill_coaching_examples"):
+                con.execute(sqlfiles.load(name, "internal"))
+            rollups_s = time.perf_counter() - t0
+            log.info("report rollups filled in %.1fs", rollups_s)
+            load_s += rollups_s
         t0 = time.perf_counter()
         publish_snapshot(con, cfg)
         publish_s = time.perf_counter() - t0
     finally:
         con.close()
     last_day = START + timedelta(days=days - 1)
-    queries = time_queries(cfg, last_day, "b000000042", repeats)
+    sample_call = _call_in_scope(cfg)
+    pages = time_dashboard(cfg, last_day, sample_call, repeats)
+    others = time_other_queries(cfg, last_day, sample_call, other_repeats or repeats)
     spikes = evaluate_spikes(cfg, planted, days)
-    p95 = {k: v["p95_ms"] for k, v in queries.items()}
+    p95 = {k: v["p95_ms"] for k, v in pages.items()}
+    over = sorted(k for k, v in p95.items() if v > 300.0)
     return {
         "calls": total,
         "days": days,
-        "work_order_events": events,
+        "reused_warehouse": reuse,
+        "work_order_events": events if not reuse else None,
         "check_results": total * len(ITEMS),
         "ingest_calls_per_s": round(sink_rate or 0.0, 1),
         "sink_calls_per_s": round(sink_rate or 0.0, 1),
-        "bulk_load_calls_per_s": round(total / load_s, 1),
+        "bulk_load_calls_per_s": round(total / load_s, 1) if load_s else None,
         "generate_s": round(gen_s, 1),
         "load_s": round(load_s, 1),
         "derive_work_orders_s": round(derive_s, 1),
+        "open_writer_s": round(open_s, 1),
         "snapshot_publish_s": round(publish_s, 1),
         "database_mb": round(cfg.database.stat().st_size / 2**20, 1) if cfg.database.exists() else None,
-        "query_p50_ms": {k: v["p50_ms"] for k, v in queries.items()},
+        "repeats": repeats,
+        "query_p50_ms": {k: v["p50_ms"] for k, v in pages.items()},
         "query_p95_ms": p95,
         "query_p95_ms_max": max(p95.values()) if p95 else None,
         "query_p95_ms_max_name": max(p95, key=p95.get) if p95 else None,
+        "queries_over_300_ms": over,
+        "other_query_p95_ms": {k: v["p95_ms"] for k, v in others.items()},
         **spikes,
         "peak_rss_mb": peak_rss_mb(),
         "kept": str(work) if keep else None,
     } | ({} if keep else {"_cleanup": str(work)})
+
+
+def _call_in_scope(cfg) -> str:
+    """A call both bench users may open (the team lead's team is inside the supervisor's centre)."""
+    from bench.warehouse_pages import TEAM_LEAD
+    from hotline.warehouse.reader import open_snapshot, query_frame
+
+    con = open_snapshot(cfg)
+    try:
+        recent = query_frame(con, "access_calls", scope_centre=TEAM_LEAD.centre_id, scope_team=TEAM_LEAD.team_id, limit=1)
+    finally:
+        con.close()
+    return recent["call_id"][0] if recent.height else "b000000042"
 
 
 # --------------------------------------------------------------------------- TipDM
@@ -480,6 +544,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=364)
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--keep", type=Path, default=None, help="keep the generated warehouse in this folder")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: reopen the warehouse kept there instead of generating it again")
+    parser.add_argument("--other-repeats", type=int, default=None, help="repeats for the queries no page runs (default --repeats)")
     parser.add_argument("--tipdm", nargs="?", const=DEFAULT_DATA / "tipdm2020_gov_messages", type=Path, default=None,
                         help="only mine hotspots in the TipDM messages (default path under ../shared/data)")
     args = parser.parse_args(argv)
@@ -488,7 +554,7 @@ def main(argv: list[str] | None = None) -> None:
         result = mine_tipdm(args.tipdm)
         emit("warehouse_tipdm", result or {"skipped": f"no TipDM data at {args.tipdm}"})
         return
-    result = run(args.calls, args.days, args.repeats, args.keep)
+    result = run(args.calls, args.days, args.repeats, args.keep, reuse=args.reuse, other_repeats=args.other_repeats)
     cleanup = result.pop("_cleanup", None)
     if cleanup:
         shutil.rmtree(cleanup, ignore_errors=True)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
+import wave
+
+import numpy as np
 
 from bench.load import replayed_transcript
 from hotline.bus import Publisher
+from hotline.contracts import AudioChunk, CallMeta
 from hotline.reconcile import ReconcileReport, reconcile
 from hotline.services import hotline_command, log_dir, running_pid, start_service
 from hotline.status import pipeline_status
@@ -77,6 +82,14 @@ class GroupProgress:
         offsets = self.admin.list_group_offsets({self.group: self.parts}).get(self.group, {})
         return sum(om.offset for om in offsets.values() if om is not None and om.offset > 0)
 
+    def by_partition(self) -> dict[int, int]:
+        """Committed offset per partition number, summed over the stage's input topics."""
+        offsets = self.admin.list_group_offsets({self.group: self.parts}).get(self.group, {})
+        out: dict[int, int] = {}
+        for tp, om in offsets.items():
+            out[tp.partition] = out.get(tp.partition, 0) + (om.offset if om is not None and om.offset > 0 else 0)
+        return out
+
     def close(self) -> None:
         self.admin.close()
 
@@ -91,6 +104,34 @@ def wait_until_all_landed(settings, n: int, timeout_s: float) -> ReconcileReport
     return wait_for(lambda: (r := reconcile(settings)).landed + r.dead_lettered >= n and r, timeout_s, every_s=1.0) or reconcile(settings)
 
 
-def assert_nothing_lost_nothing_doubled(report: ReconcileReport, n: int, settings) -> None:
+def assert_nothing_lost_nothing_doubled(report: ReconcileReport, n: int, settings,
+                                        workers: tuple[str, ...] = ("inspect-worker", "sink")) -> None:
     assert report.summary() == {"in": n, "landed": n, "dead_lettered": 0, "stuck": 0, "duplicates": 0}, (
-        report.summary(), report.stuck[:5], {w: logs(settings, w) for w in ("inspect-worker", "sink")})
+        report.summary(), report.stuck[:5], {w: logs(settings, w) for w in workers})
+
+
+def sample_call_chunks(call_dir, call_id: str, seconds: float, chunk_s: float = 3.0):
+    """The first ``seconds`` of a sample call (stereo, 8 kHz) as the recorder would stream it."""
+    fields = json.loads((call_dir / "meta.json").read_text())
+    meta = CallMeta(**{**fields, "call_id": call_id})
+    with wave.open(str(call_dir / "stereo_8k.wav"), "rb") as w:
+        rate, channels = w.getframerate(), w.getnchannels()
+        pcm = np.frombuffer(w.readframes(int(seconds * rate)), dtype="<i2").reshape(-1, channels)
+    step = int(chunk_s * rate)
+    starts = list(range(0, len(pcm), step))
+    return [AudioChunk(meta=meta, seq=i, is_last=i == len(starts) - 1, sample_rate_hz=rate, channels=channels,
+                       offset_s=s / rate, audio=pcm[s:s + step].tobytes()) for i, s in enumerate(starts)]
+
+
+def final_transcripts(settings) -> dict[str, int]:
+    """How many final transcripts each call has on the transcript topic (partials left out): more than
+    one means a call was transcribed again after a worker died (at-least-once at the topic level)."""
+    from hotline.contracts import TranscriptReady
+    from hotline.reconcile import scan_topics
+
+    counts: dict[str, int] = {}
+    for r in scan_topics(settings.kafka, (TranscriptReady.topic,))[TranscriptReady.topic]:
+        t = TranscriptReady.decode(r.value)
+        if t.is_final:
+            counts[t.call_id] = counts.get(t.call_id, 0) + 1
+    return counts

@@ -1,8 +1,9 @@
 """Bad input that reaches the stages over the real broker: each is dead-lettered with its reason
 and original position (never dropped, never a crash), and reconcile accounts for it.
 
-Covered elsewhere: undecodable/empty recordings (test_ingest), chunk order, duplicates, missing
-last chunk, sample-rate and over-long calls (test_asr_assembler), LLM replies that are not JSON,
+Chunks out of order and duplicated go through a real ASR worker process here; covered elsewhere:
+undecodable/empty recordings (test_ingest), missing last chunk, sample-rate and over-long calls
+(test_asr_assembler), LLM replies that are not JSON,
 break the schema or quote text not in the transcript (test_llm_client), prompt injection
 (test_inspection_injection), messages the warehouse cannot store (test_warehouse_sink).
 """
@@ -12,15 +13,19 @@ from __future__ import annotations
 import json
 import threading
 
+import pytest
+
 from bench.load import replayed_transcript
+from hotline.asr.model_files import prepare_whisper_model
 from hotline.bus import Publisher, StopFlag, make_producer
-from hotline.contracts import DeadLetter, TranscriptReady
+from hotline.contracts import AudioChunk, DeadLetter, TranscriptReady
+from hotline.services import stop_services
 from hotline.inspection.worker import run_inspection_worker
 from hotline.reconcile import reconcile
 from hotline.warehouse.reader import run_query
 from hotline.warehouse.sink import run_sink
 
-from fault_kit import wait_for
+from fault_kit import logs, sample_call_chunks, start, wait_for, wait_until_all_landed
 
 
 def _run_stages(settings, until, timeout_s: float = 120.0):
@@ -109,3 +114,38 @@ def test_sql_looking_filter_values_are_bound_not_executed(settings):
     assert run_query(settings.warehouse, "calls_list").height == 1
     assert run_query(settings.warehouse, "calls_list", team="team-01").height == 1
     assert run_query(settings.warehouse, "overview_kpis")["calls_landed"][0] == 1
+
+
+@pytest.mark.slow
+def test_chunks_out_of_order_and_duplicated_through_a_real_asr_worker_land_one_correct_transcript(settings, sample_calls):
+    prepare_whisper_model(settings.asr.model_dir)
+    call_dir = next(d for d in sample_calls if d.name == "c005-social-insurance")
+    ordered = sample_call_chunks(call_dir, "chunks-ordered", 12.0)
+    shuffled = sample_call_chunks(call_dir, "chunks-shuffled", 12.0)
+    assert len(shuffled) == 4
+    producer = make_producer(settings.kafka)
+    topic = settings.kafka.topic(AudioChunk.topic)
+    try:
+        for c in ordered:
+            producer.send(topic, key=c.call_id.encode(), value=c.encode())
+        # The last chunk before a gap, a chunk twice within the call, and late copies once it is complete.
+        for seq in (2, 0, 3, 0, 1, 2, 3, 1):
+            c = shuffled[seq]
+            producer.send(topic, key=c.call_id.encode(), value=c.encode())
+        producer.flush()
+    finally:
+        producer.close()
+    try:
+        for name in ("asr-worker", "inspect-worker", "sink"):
+            start(settings, name)
+        report = wait_until_all_landed(settings, 2, 300)
+        assert report.summary() == {"in": 2, "landed": 2, "dead_lettered": 0, "stuck": 0, "duplicates": 0}, (
+            report.summary(), logs(settings, "asr-worker"))
+    finally:
+        stop_services(settings, ("asr-worker", "inspect-worker", "sink"))
+    got = run_query(settings.warehouse, "call_turns", call_id="chunks-shuffled")
+    want = run_query(settings.warehouse, "call_turns", call_id="chunks-ordered")
+    # The same audio, reassembled in order: the same transcript, turn for turn.
+    assert want.height > 0
+    assert got.select("turn_no", "speaker", "text").rows() == want.select("turn_no", "speaker", "text").rows()
+    assert run_query(settings.warehouse, "dead_letters").height == 0

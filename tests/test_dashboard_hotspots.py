@@ -1,6 +1,7 @@
-"""The hotspot page (AppTest, real warehouse snapshot, real users): heat map, a planted spike found
-by the test with its p-value, topics with example demands, repeat places and callers, the calls
-behind a number, scope per role and masking for policy analysts."""
+"""The hotspot page (AppTest, real warehouse snapshot, real users) reading what the hourly job
+materialised: heat map, a planted spike found by the test with its p-value, topics with example
+demands, repeat places and callers, the calls behind a number, scope per role and masking for
+policy analysts; a clear message before the job first ran."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import timedelta
 import pytest
 
 from hotline.contracts import LlmJudgement, WorkOrderEvent
+from hotline.settings import Settings
+from hotline.warehouse.jobs import JobsPolicy, refresh_hotspots
 from hotline.warehouse.store import seed_warehouse
 from test_dashboard_pages import all_text, metrics, run_app, warehouse  # noqa: F401
 from test_warehouse_messages import DAY1, make_inspection, make_meta, make_transcript
@@ -28,7 +31,10 @@ def _call(call_id, day, *, team, category, district, caller, address, summary, s
     meta = make_meta(call_id, started_at=day, team=team, agent="agent-1" if team == "team-a" else "agent-3", caller=caller)
     demand = LlmJudgement(name="demand_summary", status="judged", reason="judged", value={"summary": summary, "category": category, "district": district}, model="m")
     inspected = make_inspection(meta, category=category)
-    inspected = inspected.model_copy(update={"llm": (demand,)})
+    judged = (demand,)
+    if story == "bounced":  # the noise callers are angry (the drill-down shows the judged label)
+        judged += (LlmJudgement(name="caller_sentiment", status="judged", reason="judged", value={"label": "angry", "quote": "吵得睡不着"}, model="m"),)
+    inspected = inspected.model_copy(update={"llm": judged})
     wo = f"WO-{call_id}"
     t0 = day + timedelta(minutes=10)
 
@@ -68,9 +74,19 @@ def analytics_messages() -> list:
 
 
 @pytest.fixture
-def analytics(warehouse, tmp_path):  # noqa: F811
+def analytics(warehouse, tmp_path, monkeypatch):  # noqa: F811
     seed_warehouse(warehouse, analytics_messages())
+    monkeypatch.setenv("HOTLINE_PATHS__DATA_DIR", str(tmp_path / "data"))
+    # What `hotline jobs` does every hour: the page only reads its output.
+    refresh_hotspots(Settings(paths={"data_dir": tmp_path / "data"}, warehouse=warehouse), JobsPolicy(), as_of=LAST_DAY.date())
     return tmp_path / "access.sqlite3"
+
+
+def test_before_the_job_first_ran_the_page_says_so(warehouse, tmp_path, monkeypatch):  # noqa: F811
+    seed_warehouse(warehouse, analytics_messages()[:30])
+    monkeypatch.setenv("HOTLINE_PATHS__DATA_DIR", str(tmp_path / "data"))
+    at = run_app(PAGE, as_user="supervisor")
+    assert "hotline jobs" in all_text(at) and not at.dataframe
 
 
 def table(at, column):
@@ -120,12 +136,15 @@ def test_a_team_lead_sees_only_their_teams_demands(analytics):
     at = run_app(PAGE, as_user="teamlead")
     assert at.selectbox(key="h_category").options == ["全部", WATER]
     assert metrics(at)["重复来电号码"] == "0"  # the repeat caller called team-b
+    assert not any("诉求" in df.value.columns for df in at.dataframe)  # the live query runs when asked
+    at.selectbox(key="h_source").set_value("cell").run()
     behind = table(at, "诉求")
     assert behind["通话"].str.startswith("call?call_id=w-").all()
 
 
 def test_an_analyst_sees_demands_and_places_with_personal_data_masked(analytics):
     at = run_app(PAGE, as_user="analyst")
+    at.selectbox(key="h_source").set_value("cell").run()
     behind = table(at, "诉求")
     assert not behind["诉求"].str.contains("13912345678").any() and behind["诉求"].str.contains("电话[号码]", regex=False).any()
     places = table(at, "来电人数")
@@ -133,3 +152,45 @@ def test_an_analyst_sees_demands_and_places_with_personal_data_masked(analytics)
     callers = table(at, "天数")
     assert list(callers["号码"]) == ["[号码]"]
     assert metrics(at)["异常峰值"] == "1"  # the aggregates are the same as the supervisor's
+
+
+def test_the_calls_behind_a_number_match_call_facts_within_the_scope(analytics, warehouse):  # noqa: F811
+    """access_hotspot_calls builds the matter from base tables for the picked calls only (fast at
+    10 M calls); what it returns must be exactly call_facts' rows for the same filters and scope."""
+    import polars as pl
+
+    from hotline.warehouse.reader import open_snapshot, query_frame
+
+    week = {"date_from": (LAST_DAY - timedelta(days=6)).date(), "date_to": LAST_DAY.date()}
+    month = {"date_from": (LAST_DAY - timedelta(days=29)).date(), "date_to": LAST_DAY.date()}
+    con = open_snapshot(warehouse)
+    try:
+        # The reference: the wide view, read whole, filtered here (reads every row: tests only).
+        facts = con.sql("SELECT * FROM call_facts").pl().with_columns(
+            pl.col("category").fill_null("未分类"), pl.col("district").fill_null("未知区域"),
+        )
+        callers = query_frame(con, "access_hotspot_repeat_callers", **month, scope_centre="centre-01")
+        places = query_frame(con, "access_hotspot_repeat_addresses", **month, scope_centre="centre-01")
+        address_of = {k: a for k, a in zip(places["address_key"], places["address"])}
+        shapes = [
+            ("window", week, pl.lit(True)),
+            ("cell", week | {"category": WATER, "district": "江北区"}, (pl.col("category") == WATER) & (pl.col("district") == "江北区")),
+            ("caller", month | {"caller_key": callers["caller_key"][0]}, pl.col("caller_number") == REPEAT_CALLER),
+            ("place", month | {"address_key": places["address_key"][0]}, pl.col("address") == address_of[places["address_key"][0]]),
+            ("topic", month | {"call_ids": ["w-34-00", "n-33", "w-30-01", "nope"]}, pl.col("call_id").is_in(["w-34-00", "n-33", "w-30-01"])),
+        ]
+        checked = judged_angry = 0
+        for scope_team in (None, "team-a", "team-b"):
+            for shape, params, keep in shapes:
+                got = query_frame(con, "access_hotspot_calls", scope_centre="centre-01", scope_team=scope_team, limit=1000, **params)
+                in_window = (pl.col("started_at").dt.date() >= params["date_from"]) & (pl.col("started_at").dt.date() <= params["date_to"])
+                in_scope = pl.lit(True) if scope_team is None else pl.col("team_id") == scope_team
+                want = facts.filter(in_window & in_scope & keep).sort(["started_at", "call_id"], descending=[True, False]).select(got.columns)
+                assert got.equals(want), (shape, scope_team)
+                checked += got.height
+                judged_angry += got.filter(pl.col("caller_sentiment") == "angry").height
+                # Nobody outside the scope's team ever shows up.
+                assert scope_team is None or set(got["team_id"]) <= {scope_team}
+    finally:
+        con.close()
+    assert checked > 50 and judged_angry > 0

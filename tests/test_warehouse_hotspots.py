@@ -144,4 +144,7 @@ def test_mining_a_warehouse_finds_the_planted_surge_repeaters_and_ranks_it_first
     assert found.repeat_addresses.row(0, named=True)["callers"] == 3  # spaces ignored when comparing places
     top = found.triage.row(0, named=True)
     assert (top["kind"], top["category"], top["district"], top["spiking"]) == ("series", "公用事业/供水", "江南区", True)
-    assert set(found.frames()) == {"series", "spikes", "topics", "repeat_callers", "repeat_addresses", "triage"}
+    assert set(found.frames()) == {"series", "spikes", "topics", "repeat_callers", "repeat_addresses", "triage", "assignments"}
+    # The calls behind each topic, for the page's drill-down: as many as the topic's size.
+    sizes = dict(found.assignments.group_by("topic").len().iter_rows())
+    assert sizes == dict(found.topics.select("topic", "size").iter_rows())

@@ -3,7 +3,7 @@
 The sink writes a batch set-based (one statement per table), so the batch is first reduced to
 what writing its messages one by one, in order, would leave: per call the latest metadata, the
 latest transcript (a partial never after a final one), the latest inspection with its items;
-per alert key the latest copy; per work-order event id the latest copy. Dead letters keep every
+per alert key one copy (the final transcript's over a partial's, first raised_at); per work-order event id the latest copy. Dead letters keep every
 copy with its position (the statement keeps the first). Partial transcripts of calls whose
 stored transcript is already final can only be told with the database at hand, so ``rows``
 takes those calls (``partial_only_calls`` names the candidates).
@@ -41,6 +41,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "sentiment_method", "sentiment_overall", "sentiment_trend", "sentiment_first_third_valence",
         "sentiment_last_third_valence", "sentiment_evidence", "routing_department", "routing_rule_id",
         "routing_catalogue_version", "routing_category", "routing_district", "routing_reason",
+        "attitude_method", "attitude_overall", "attitude_evidence", "attitude_turns",
     ),
     "check_results": ("call_id", "item_no", "item_id", "name", "kind", "status", "weight", "points", "fatal", "reason", "evidence"),
     # value is JSON text (each LLM item has its own shape): cast to JSON on insert.
@@ -48,9 +49,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "sentiment_turns": ("call_id", "turn_no", "start_s", "end_s", "label", "margin"),
     "demands": (
         "call_id", "idx", "summary", "category", "district", "street", "address", "urgency", "requested_action",
-        "todos", "source", "machine_extracted", "evidence",
+        "todos", "source", "machine_extracted", "evidence", "demand_type", "type_evidence",
     ),
-    "alerts": ("call_id", "kind", "start_s", "end_s", "severity", "quote", "speaker", "from_partial", "raised_at"),
+    "alerts": ("call_id", "kind", "start_s", "end_s", "severity", "quote", "speaker", "from_partial", "raised_at", "alert_key"),
     "dead_letters": (
         "seq", "stage", "call_id", "reason", "error_type", "original_topic", "original_partition", "original_offset",
         "original_key", "source_uri", "payload", "failed_at",
@@ -76,7 +77,7 @@ class Batch:
     # Partial transcripts that came after a final one of the same call in this batch.
     skipped: int = 0
     calls: dict[str, _Call] = field(default_factory=dict)
-    alerts: dict[tuple[str, str, float], AlertRaised] = field(default_factory=dict)
+    alerts: dict[tuple[str, str, str], AlertRaised] = field(default_factory=dict)
     dead_letters: list[DeadLetter] = field(default_factory=list)
     events: dict[str, WorkOrderEvent] = field(default_factory=dict)
 
@@ -132,7 +133,8 @@ def collect(messages: Iterable[Contract]) -> Batch:
             call.inspection = msg
             call.meta = call.meta_without_partials = msg.meta
         elif isinstance(msg, AlertRaised):
-            batch.alerts[(msg.call_id, msg.kind, msg.start_s)] = msg
+            key = (msg.call_id, msg.kind, alert_key(msg))
+            batch.alerts[key] = merge_alerts(batch.alerts.get(key), msg)
         elif isinstance(msg, DeadLetter):
             batch.dead_letters.append(msg)
         elif isinstance(msg, WorkOrderEvent):
@@ -186,6 +188,7 @@ def _add_inspection(out: dict[str, list[tuple]], m: CallInspected) -> None:
         route.department if route else None, route.rule_id if route else None,
         route.catalogue_version if route else None, route.category if route else None,
         route.district if route else None, route.reason if route else None,
+        *_attitude_values(m),
     ))
     out["check_results"].extend(
         (cid, i, c.item_id, c.name, c.kind, c.status, c.weight, c.points, c.fatal, c.reason, _evidence(c.evidence))
@@ -202,13 +205,37 @@ def _add_inspection(out: dict[str, list[tuple]], m: CallInspected) -> None:
         (
             cid, i, d.summary, d.category, d.district, d.street, d.address, d.urgency, d.requested_action,
             _json(list(d.todos)), d.source, d.machine_extracted, _json(_evidence(d.evidence)),
+            d.demand_type, _json(_evidence(d.type_evidence)),
         )
         for i, d in enumerate(m.demands)
     )
 
 
+def _attitude_values(m: CallInspected) -> tuple:
+    """attitude_method, _overall, _evidence, _turns (migration 0015); NULLs for an inspection without one."""
+    att = m.agent_attitude
+    if att is None:
+        return (None, None, None, None)
+    turns = [{"start_s": t.start_s, "end_s": t.end_s, "label": t.label, "reason": t.reason} for t in att.turns]
+    return (att.method, att.overall, _evidence(att.evidence), turns)
+
+
+def alert_key(a: AlertRaised) -> str:
+    """What tells one alert of a call and kind from another (batch_upsert_alerts.sql, migration 0018)."""
+    return a.identity if a.identity is not None else f"at {a.start_s:.3f}"
+
+
+def merge_alerts(stored: AlertRaised | None, new: AlertRaised) -> AlertRaised:
+    """One copy of an alert raised again, by the rules of batch_upsert_alerts.sql."""
+    if stored is None:
+        return new
+    # A final transcript's copy replaces a partial's; a partial's never replaces a final's.
+    kept = stored if new.from_partial and not stored.from_partial else new
+    return kept.model_copy(update={"from_partial": stored.from_partial and new.from_partial, "raised_at": min(stored.raised_at, new.raised_at)})
+
+
 def _alert_row(a: AlertRaised) -> tuple:
-    return (a.call_id, a.kind, a.start_s, a.end_s, a.severity, a.quote, a.speaker, a.from_partial, a.raised_at)
+    return (a.call_id, a.kind, a.start_s, a.end_s, a.severity, a.quote, a.speaker, a.from_partial, a.raised_at, alert_key(a))
 
 
 def _dead_letter_row(seq: int, d: DeadLetter) -> tuple:

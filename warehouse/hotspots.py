@@ -1,7 +1,8 @@
 """Hotspots for policy staff: spiking series, emerging topics, repeat callers and places, ranked.
 
-Reads a snapshot connection (never the writer's file), through the dashboard's scoped queries
-with the scope left unbound (NULL: every centre). The triage rank follows how policy
+Reads a snapshot connection (never the writer's file): one scope through the dashboard's scoped
+queries (``mine_hotspots``), or every scope the hourly job publishes from one read per frame
+(``mine_all_scopes``). The triage rank follows how policy
 staff sort a pile of issues: urgency (complaints, angry callers, risk alerts, how unlikely the
 surge is by chance), reach (how many different people) and growth (now against before). Each
 is turned into a percentile rank among the candidates and the three are averaged, so no one
@@ -37,11 +38,14 @@ class Hotspots:
     repeat_callers: pl.DataFrame
     repeat_addresses: pl.DataFrame
     triage: pl.DataFrame
+    # call_id -> topic: the calls behind each topic (the page's drill-down).
+    assignments: pl.DataFrame
 
     def frames(self) -> dict[str, pl.DataFrame]:
         return {
             "series": self.series, "spikes": self.spikes, "topics": self.topics,
             "repeat_callers": self.repeat_callers, "repeat_addresses": self.repeat_addresses, "triage": self.triage,
+            "assignments": self.assignments,
         }
 
 
@@ -117,7 +121,11 @@ def triage(candidates: list[pl.DataFrame]) -> pl.DataFrame:
         return _empty_triage().with_columns(pl.lit(None, pl.Float64).alias("triage_score"), pl.lit(None, pl.Int64).alias("rank"))
     pool = pl.concat(frames, how="vertical_relaxed")
     scored = pool.with_columns(((_pct_rank("urgency") + _pct_rank("reach") + _pct_rank("growth")) / 3).alias("triage_score"))
-    return scored.sort("triage_score", "recent_calls", descending=True).with_row_index("rank", offset=1).with_columns(pl.col("rank").cast(pl.Int64))
+    # The hotspot's name breaks ties: group_by's row order varies from run to run.
+    return scored.sort(["triage_score", "recent_calls", "hotspot"], descending=[True, True, False], nulls_last=True).with_row_index("rank", offset=1).with_columns(pl.col("rank").cast(pl.Int64))
+
+
+Scope = tuple[str | None, str | None]
 
 
 def mine_hotspots(
@@ -129,24 +137,106 @@ def mine_hotspots(
     test: SpikeTest = SpikeTest(),
     topic_method: Method = "tfidf",
     max_texts: int = 5000,
+    scope: Scope = (None, None),
 ) -> Hotspots:
-    """Everything the hotspot page shows, from a snapshot connection, as of the end of ``as_of``."""
+    """Everything the hotspot page shows, from a snapshot connection, as of the end of ``as_of``,
+    for one scope (centre, team; None = unrestricted) bound as the dashboard binds a user's."""
     since = as_of - timedelta(days=lookback_days - 1)
-    daily = query_frame(con, "access_hotspot_daily_counts", date_from=since, date_to=as_of)
+    repeat_window = _repeat_window(as_of, recent_days)
+    bound = {"scope_centre": scope[0], "scope_team": scope[1]}
+    return derive_hotspots(
+        daily=query_frame(con, "access_hotspot_daily_counts", date_from=since, date_to=as_of, **bound),
+        texts=query_frame(con, "access_hotspot_texts", date_from=since, date_to=as_of, limit=max_texts, **bound),
+        # The scoped variants: they carry the hash keys the page drills down by.
+        callers=query_frame(con, "access_hotspot_repeat_callers", **repeat_window, **bound),
+        places=query_frame(con, "access_hotspot_repeat_addresses", **repeat_window, **bound),
+        as_of=as_of, recent_days=recent_days, test=test, topic_method=topic_method, scope=scope,
+    )
+
+
+def mine_all_scopes(
+    con: duckdb.DuckDBPyConnection,
+    scopes: list[Scope],
+    *,
+    as_of: date,
+    lookback_days: int = 90,
+    recent_days: int = 7,
+    test: SpikeTest = SpikeTest(),
+    topic_method: Method = "tfidf",
+    max_texts: int = 5000,
+) -> dict[Scope, Hotspots]:
+    """``mine_hotspots`` for every scope, reading the warehouse once per frame instead of once
+    per scope and frame: each ``hotspot_scoped_*`` query returns every scope's rows at once
+    (the same rows, columns and order the scoped query returns for that scope), and each
+    scope's frames are cut from them here. The hourly job's cost then hardly grows with the
+    number of centres and teams."""
+    since = as_of - timedelta(days=lookback_days - 1)
+    repeat_window = _repeat_window(as_of, recent_days)
+    daily = query_frame(con, "hotspot_scoped_daily_counts", date_from=since, date_to=as_of)
+    texts = query_frame(con, "hotspot_scoped_texts", date_from=since, date_to=as_of, limit=max_texts)
+    callers = query_frame(con, "hotspot_scoped_repeat_callers", **repeat_window)
+    places = query_frame(con, "hotspot_scoped_repeat_addresses", **repeat_window)
+    found = {}
+    for scope in scopes:
+        found[scope] = derive_hotspots(
+            daily=_rows_of(daily, scope),
+            texts=_texts_of(texts, scope, max_texts),
+            callers=_rows_of(callers, scope),
+            places=_rows_of(places, scope),
+            as_of=as_of, recent_days=recent_days, test=test, topic_method=topic_method, scope=scope,
+        )
+    return found
+
+
+def _rows_of(frame: pl.DataFrame, scope: Scope) -> pl.DataFrame:
+    """One scope's rows of a ``hotspot_scoped_*`` frame (already in the scoped query's order)."""
+    centre, team = scope
+    match = (pl.col("scope_centre").is_null() if centre is None else pl.col("scope_centre") == centre) & (
+        pl.col("scope_team").is_null() if team is None else pl.col("scope_team") == team
+    )
+    return frame.filter(match).drop("scope_centre", "scope_team")
+
+
+def _texts_of(frame: pl.DataFrame, scope: Scope, limit: int) -> pl.DataFrame:
+    """A scope's ``limit`` most recent texts, as access_hotspot_texts picks them for the scope."""
+    centre, team = scope
+    if centre is not None:
+        frame = frame.filter(pl.col("centre_id") == centre)
+    if team is not None:
+        frame = frame.filter(pl.col("team_id") == team)
+    picked = frame.sort(["started_at", "call_id"], descending=[True, False]).head(limit)
+    return picked.drop("centre_id", "team_id", "started_at")
+
+
+def _repeat_window(as_of: date, recent_days: int) -> dict[str, date]:
+    # Repeats are counted over 30 days: the recent window and the 23 days before it.
+    recent_from = as_of - timedelta(days=recent_days - 1)
+    return {"date_from": recent_from - timedelta(days=23), "date_to": as_of}
+
+
+def derive_hotspots(
+    *,
+    daily: pl.DataFrame,
+    texts: pl.DataFrame,
+    callers: pl.DataFrame,
+    places: pl.DataFrame,
+    as_of: date,
+    recent_days: int,
+    test: SpikeTest,
+    topic_method: Method,
+    scope: Scope,
+) -> Hotspots:
+    """Spike tests, topics and the triage rank from one scope's fetched frames."""
     tested = score_series(daily, SERIES_KEYS, test) if not daily.is_empty() else daily
     spikes = tested.filter(pl.col("spike")).sort("p_value") if not tested.is_empty() else tested
-    texts = query_frame(con, "access_hotspot_texts", date_from=since, date_to=as_of, limit=max_texts)
     topics, assigned = find_topics(texts, as_of=as_of, recent_days=recent_days, method=topic_method)
-    recent_from = as_of - timedelta(days=recent_days - 1)
-    callers = query_frame(con, "hotspot_repeat_callers", date_from=recent_from - timedelta(days=23), date_to=as_of)
-    places = query_frame(con, "hotspot_repeat_addresses", date_from=recent_from - timedelta(days=23), date_to=as_of)
     candidates = []
     if not tested.is_empty():
         candidates.append(rank_series(tested, daily, as_of=as_of, recent_days=recent_days))
     candidates.append(rank_topics(topics, assigned, as_of=as_of, recent_days=recent_days))
     ranked = triage(candidates)
-    log.info("hotspots as of %s: %d series-days, %d spikes, %d topics", as_of, tested.height, spikes.height, topics.height)
-    return Hotspots(as_of, tested, spikes, topics, callers, places, ranked)
+    log.info("hotspots as of %s, scope %s: %d series-days, %d spikes, %d topics", as_of, scope, tested.height, spikes.height, topics.height)
+    return Hotspots(as_of, tested, spikes, topics, callers, places, ranked, assigned.select("call_id", "topic").filter(pl.col("topic").is_not_null()))
 
 
 def describe_p(p: float | None) -> str:

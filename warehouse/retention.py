@@ -18,14 +18,18 @@ log = logging.getLogger(__name__)
 
 
 def purge_expired_transcripts(con: duckdb.DuckDBPyConnection, before: datetime) -> int:
-    """Delete the turns of calls started before ``before`` in one transaction; returns turns deleted."""
+    """Delete the turns of calls started before ``before``, and the quotes in their checks' evidence,
+    in one transaction; returns turns deleted. Calls, scores, verdicts and work orders stay."""
     con.begin()
     try:
         deleted = con.execute(sqlfiles.load("purge_turns_before", "internal"), {"before": before}).fetchall()[0][0]
+        quotes = con.execute(sqlfiles.load("purge_evidence_quotes_before", "internal"), {"before": before}).fetchall()[0][0]
+        # The coaching examples (migration 0022) keep copies of failed checks' quotes.
+        con.execute(sqlfiles.load("purge_coaching_quotes_before", "internal"), {"before": before})
         con.commit()
     except BaseException:
         con.rollback()
         raise
-    if deleted:
-        log.info("retention: deleted %d transcript turns of calls before %s", deleted, before.isoformat())
+    if deleted or quotes:
+        log.info("retention: deleted %d transcript turns (and quotes of %d checks) of calls before %s", deleted, quotes, before.isoformat())
     return int(deleted)

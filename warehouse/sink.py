@@ -23,7 +23,8 @@ from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from hotline.bus import StopFlag, dead_letter_for, make_consumer
 from hotline.contracts import Contract, ContractError
-from hotline.settings import Settings
+from hotline.settings import Settings, WarehouseSettings
+from hotline.warehouse.maintenance import WriterMaintenance
 from hotline.warehouse.snapshot import SnapshotPublisher
 from hotline.warehouse.store import STORED_CONTRACTS, UnstorableMessage, open_writer, store_batch
 
@@ -108,7 +109,9 @@ def run_sink(settings: Settings, stop: StopFlag, idle_exit_s: float | None = Non
     contracts_by_topic = {settings.kafka.topic(c.topic): c for c in STORED_CONTRACTS}
     with ExitStack() as cleanup:
         con = open_writer(cfg)
-        cleanup.callback(con.close)
+        snapshots = SnapshotPublisher(con, cfg)
+        # Maintenance may swap the connection (compaction): close whichever one is current.
+        cleanup.callback(lambda: snapshots.connection.close())
         consumer = make_consumer(
             settings.kafka,
             SINK_GROUP,
@@ -116,10 +119,11 @@ def run_sink(settings: Settings, stop: StopFlag, idle_exit_s: float | None = Non
             max_poll_records=cfg.batch_max_messages,
         )
         cleanup.callback(_close_consumer, consumer)
-        snapshots = SnapshotPublisher(con, cfg)
         cleanup.callback(_publish_last, snapshots)
-        snapshots.flush()
-        return _consume(consumer, con, snapshots, contracts_by_topic, cfg.batch_max_messages, stop, idle_exit_s)
+        if not publish_snapshot_safely(snapshots.flush):
+            con = reopen_writer(snapshots, cfg, stop)
+        return _consume(consumer, con, snapshots, contracts_by_topic, cfg.batch_max_messages, stop, idle_exit_s,
+                        WriterMaintenance(cfg), writer_cfg=cfg)
 
 
 def _consume(
@@ -130,9 +134,13 @@ def _consume(
     batch_max_messages: int,
     stop: StopFlag,
     idle_exit_s: float | None,
+    maintenance: WriterMaintenance | None = None,
+    *,
+    writer_cfg: WarehouseSettings | None = None,
 ) -> int:
     written = 0
     backoff_s = 0.5
+    snapshot_retry = SnapshotRetry()
     last_activity = time.monotonic()
     assigned = False
     while not stop.is_set():
@@ -142,7 +150,14 @@ def _consume(
             assigned = True
             last_activity = time.monotonic()
         if not polled:
-            snapshots.flush()
+            if not snapshot_retry.publish(snapshots.flush) and writer_cfg is not None:
+                con = reopen_writer(snapshots, writer_cfg, stop)
+            if maintenance is not None:
+                # Between batches, topics idle: purge and compact if the jobs process asked.
+                con, _ = maintenance.run_if_requested(con)
+                if con is not snapshots.connection:  # reopened by compaction (or after a failed one)
+                    snapshots.rebind(con)
+                    publish_snapshot_safely(snapshots.flush)
             idle_s = time.monotonic() - last_activity
             if idle_exit_s is not None and idle_s > idle_exit_s + (0.0 if assigned else JOIN_GRACE_S):
                 break
@@ -152,8 +167,19 @@ def _consume(
         messages = [decode_record(r, contracts_by_topic) for r in records]
         try:
             write_isolating(con, records, messages)
-        except (duckdb.Error, OSError) as exc:  # transient: nothing committed, read the batch again
-            log.warning("sink: batch of %d not written (%s); retrying in %.1fs", len(records), exc, backoff_s)
+        except duckdb.FatalException as exc:
+            # DuckDB invalidated the database (a WAL write or checkpoint failed, e.g. disk full):
+            # every later statement on this connection fails, so retrying needs a fresh one.
+            log.error("sink: batch of %d not written, offsets not committed; warehouse connection invalidated (%s)",
+                      len(records), exc)
+            rewind(consumer, polled)
+            if writer_cfg is None:
+                raise
+            con = reopen_writer(snapshots, writer_cfg, stop)
+            continue
+        except (duckdb.Error, OSError) as exc:  # transient (disk full, I/O): nothing committed, read the batch again
+            log.error("sink: batch of %d not written, offsets not committed (%s: %s); retrying in %.1fs",
+                      len(records), type(exc).__name__, exc, backoff_s)
             rewind(consumer, polled)
             stop.wait(backoff_s)
             backoff_s = min(backoff_s * 2, 30.0)
@@ -162,8 +188,69 @@ def _consume(
         commit_batch(consumer, polled)
         written += len(records)
         snapshots.mark_dirty()
-        snapshots.publish_if_due()
+        if not snapshot_retry.publish(snapshots.publish_if_due) and writer_cfg is not None:
+            con = reopen_writer(snapshots, writer_cfg, stop)
     return written
+
+
+class SnapshotRetry:
+    """Publishes, or logs why not and waits (doubling, up to 30 s) before trying again: each try
+    checkpoints and copies the whole file, too much to repeat every poll while the disk is full."""
+
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
+        self._retry_at = 0.0
+        self._backoff_s = 0.5
+
+    def publish(self, publish) -> bool:
+        """The rows are committed either way, and the previous snapshot stays in place (it is
+        replaced by rename only), so readers keep a whole state; still dirty, it is retried later.
+        Returns False only when the writer's connection is unusable (reopen it)."""
+        if self._clock() < self._retry_at:
+            return True
+        try:
+            publish()
+        except duckdb.FatalException as exc:
+            # A checkpoint that fails (no space for the file to grow) invalidates the whole database.
+            log.error("sink: snapshot not published, warehouse connection invalidated (%s)", exc)
+            return False
+        except (duckdb.Error, OSError) as exc:
+            log.error("sink: snapshot not published (%s: %s); readers keep the previous one; retrying in %.1fs",
+                      type(exc).__name__, exc, self._backoff_s)
+            self._retry_at = self._clock() + self._backoff_s
+            self._backoff_s = min(self._backoff_s * 2, 30.0)
+            return True
+        self._backoff_s = 0.5
+        return True
+
+
+def publish_snapshot_safely(publish) -> bool:
+    """One guarded publish (see SnapshotRetry.publish), for callers with no retry state."""
+    return SnapshotRetry().publish(publish)
+
+
+def reopen_writer(snapshots: SnapshotPublisher, cfg: WarehouseSettings, stop: StopFlag) -> duckdb.DuckDBPyConnection:
+    """Replace an invalidated writer connection: reopening replays the WAL, so every committed
+    batch is still there. Retries with back-off (the disk may still be full) until it opens or
+    ``stop`` is set; returns the connection to write with (the old, closed one if stopped)."""
+    old = snapshots.connection
+    try:
+        old.close()
+    except duckdb.Error:
+        log.debug("sink: invalidated connection did not close cleanly", exc_info=True)
+    backoff_s = 0.5
+    while not stop.is_set():
+        try:
+            con = open_writer(cfg)
+        except (duckdb.Error, OSError) as exc:
+            log.error("sink: warehouse %s not reopened (%s: %s); retrying in %.1fs", cfg.database, type(exc).__name__, exc, backoff_s)
+            stop.wait(backoff_s)
+            backoff_s = min(backoff_s * 2, 30.0)
+            continue
+        log.warning("sink: warehouse %s reopened after an invalidating error", cfg.database)
+        snapshots.rebind(con)
+        return con
+    return old
 
 
 def _close_consumer(consumer: KafkaConsumer) -> None:

@@ -48,6 +48,15 @@ class SnapshotPublisher:
         # Publish once at start, so readers see the schema before the first call lands.
         self._dirty = True
 
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        return self._con
+
+    def rebind(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Publish from a new writer connection (after compaction reopened the file); publishes next."""
+        self._con = con
+        self._dirty = True
+
     def mark_dirty(self) -> None:
         self._dirty = True
 

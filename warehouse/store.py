@@ -43,11 +43,15 @@ _STAGED: dict[str, tuple[str, ...]] = {
     "alerts": ("batch_upsert_alerts",),
     "dead_letters": ("batch_insert_dead_letters",),
 }
-# Run when the batch inspects a call inspected before (batch_reinspected_calls).
+# Run when a call of the batch was inspected before (batch_rewritten_inspected_calls): its
+# re-inspection replaces these rows whole (deleting for a call not re-inspected is a no-op).
 _REINSPECTED = ("batch_delete_check_results", "batch_delete_llm_judgements", "batch_delete_sentiment_turns", "batch_delete_demands")
 # Appended tables: their rows go from Arrow straight in, after the staged statements dropped
 # the rows they replace. Columns in the table's own order (checked against the database).
 _APPENDED = ("turns", "check_results", "llm_judgements", "sentiment_turns", "demands")
+
+# What the rollups and coaching examples read of the batch's new check results (sink_batch_checks' columns).
+_ROLLUP_CHECK_COLUMNS = ("call_id", "item_id", "name", "status", "fatal", "reason", "evidence")
 
 _SCHEMAS: dict[str, pa.Schema] = {}
 
@@ -98,14 +102,39 @@ def _arrow_schema(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str
     return schema
 
 
-def _append(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Append rows to a table in bulk: one Arrow frame, one insert, no per-row statements."""
+def _append(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> pa.Table:
+    """Append rows to a table in bulk: one Arrow frame, one insert, no per-row statements; returns the frame."""
     schema = _arrow_schema(con, table, columns)
     try:
         frame = pa.table([pa.array(col, type=f.type) for col, f in zip(zip(*rows, strict=True), schema, strict=True)], schema=schema)
     except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
         raise UnstorableMessage(f"a {table} value does not fit the warehouse: {exc}") from exc
     con.from_arrow(frame).insert_into(table)
+    return frame
+
+
+def _shift_rollups(con: duckdb.DuckDBPyConnection, sign: int) -> None:
+    """Add (sign 1) or subtract (sign -1) everything stored about the batch's calls (their check
+    results and inspections) to the rollups, attributed by their calls rows as they stand now."""
+    _run(con, "rollup_stage_call_checks")
+    _run(con, "rollup_shift_agent_items", {"sign": sign})
+    _run(con, "rollup_clear_checks")
+    _run(con, "rollup_stage_call_inspections")
+    _run(con, "rollup_shift_agent_days", {"sign": sign})
+    _run(con, "rollup_clear_inspections")
+
+
+def _add_new_checks(con: duckdb.DuckDBPyConnection, checks: pa.Table | None) -> None:
+    """Fast path: add the batch's inspections and new checks (the frame appended to check_results)
+    to the rollups and coaching examples, attributed by the batch's own calls rows."""
+    _run(con, "rollup_add_batch_inspections")
+    if checks is None:
+        return
+    con.from_arrow(checks).insert_into("sink_batch_checks")
+    _run(con, "rollup_add_batch_checks")
+    _run(con, "coaching_add_batch_checks")
+    _run(con, "coaching_trim_batch_groups")
+    _run(con, "batch_clear_checks")
 
 
 def _write(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
@@ -121,14 +150,36 @@ def _write(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     staged = [table for table in _STAGED if rows[table]]
     for table in staged:
         _append(con, f"sink_batch_{table}", COLUMNS[table], rows[table])
-        if table == "inspections" and _count(con, "batch_reinspected_calls"):
-            for name in _REINSPECTED:
-                _run(con, name)
+    # The rollups (agent_item_days, agent_days) and coaching_examples follow every change to what
+    # they summarise. Most batches only add calls never inspected before: their deltas come from
+    # the batch's own rows, a few statements. Where a call of the batch was inspected before (a
+    # re-inspection, a replay, a transcript after its inspection), everything stored about those
+    # calls is taken out under their old day/agent before the upserts and put back after them
+    # (re-reading check_results), and the coaching groups they leave or join are refilled.
+    # Every inspected call has a calls row in the batch, so one semi-join tells the two apart.
+    revisited = "calls" in staged and _count(con, "batch_rewritten_inspected_calls") > 0
+    if revisited:
+        _shift_rollups(con, -1)
+        _run(con, "coaching_stage_groups")
+        for name in _REINSPECTED:
+            _run(con, name)
+    for table in staged:
         for name in _STAGED[table]:
             _run(con, name)
+    new_checks = None
     for table in _APPENDED:
         if rows[table]:
-            _append(con, table, COLUMNS[table], rows[table])
+            frame = _append(con, table, COLUMNS[table], rows[table])
+            if table == "check_results":
+                new_checks = frame.select(list(_ROLLUP_CHECK_COLUMNS))
+    if revisited:
+        _shift_rollups(con, 1)
+        _run(con, "coaching_stage_groups")
+        _run(con, "coaching_delete_groups")
+        _run(con, "coaching_refill_groups")
+        _run(con, "coaching_clear_groups")
+    elif "inspections" in staged:
+        _add_new_checks(con, new_checks)
     events = batch.event_list()
     if events:
         # Few per batch, and the CSV import writes them with the same statement.
@@ -152,9 +203,18 @@ def store_batch(con: duckdb.DuckDBPyConnection, messages: Iterable[Contract]) ->
             stored = _write(con, batch)
             con.commit()
         except BaseException:
-            con.rollback()
+            _roll_back(con)
             raise
     return stored
+
+
+def _roll_back(con: duckdb.DuckDBPyConnection) -> None:
+    # A COMMIT that fails (no space for the WAL) has already rolled back; rolling back again would
+    # raise "no transaction is active" and hide the real error from the caller's log.
+    try:
+        con.rollback()
+    except duckdb.TransactionException:
+        log.debug("warehouse: nothing to roll back (the failed statement ended the transaction)")
 
 
 @contextmanager

@@ -2,8 +2,11 @@
 statistical test against each series' own baseline (p-value shown), emerging topics with example
 demands, repeat addresses and callers, and the calls behind any of these numbers.
 
-Every frame comes from a scoped query, masked by role: an analyst sees demands and places with
-phone numbers, ID numbers and door numbers masked, and a repeat caller only as a count.
+The figures are mined by the hourly job (``hotline jobs``), once per access scope, and read here
+from the published generation (``hotspot_store.read_for_user``: the user's own scope's files,
+masked by role), so a page load costs milliseconds, not a mining run; the page shows when they
+were computed. An analyst sees demands and places with phone numbers, ID numbers and door numbers
+masked, and a repeat caller only as a count. Only the calls behind a number are a live scoped query.
 """
 
 from __future__ import annotations
@@ -17,41 +20,39 @@ import streamlit as st
 from hotline.dashboards import data, hotspot_figures
 from hotline.dashboards.drilldown import pick
 from hotline.dashboards.export import export_frame
-from hotline.dashboards.labels import EMPTY_WAREHOUSE
-from hotline.warehouse.hotspots import SERIES_KEYS, describe_p, rank_series, rank_topics, triage
-from hotline.warehouse.spikes import TEST_NAME, SpikeTest, score_series
-from hotline.warehouse.topics import find_topics
+from hotline.warehouse.hotspot_store import read_for_user
+from hotline.warehouse.hotspots import describe_p
+from hotline.warehouse.spikes import SpikeTest, score_series
 
-TEST = SpikeTest()
 CALL_LINK = {"通话": st.column_config.LinkColumn("通话", display_text=r"call_id=(.*)")}
 
 user = data.current_user()
+settings = data.require_settings()
 st.title("热点诉求")
 
-with st.sidebar:
-    st.header("时间范围")
-    lookback = st.selectbox("回看天数", [30, 60, 90, 180], index=2, key="h_lookback", help="峰值检验需要至少 14 天的历史")
-    recent_days = st.selectbox("近期窗口（天）", [1, 3, 7, 14], index=2, key="h_recent")
-
-everything = data.load_scoped("access_hotspot_daily_counts")
-if everything.is_empty():
-    st.info(EMPTY_WAREHOUSE)
+# Mined by the hourly job (`hotline jobs`), per scope; this page only reads the result.
+stored = read_for_user(settings.jobs.root(settings) / "hotspots", user)
+if stored is None:
+    st.info("热点分析尚未生成：定时任务（hotline jobs）每小时计算一次，首次运行后此页显示结果。(hotspots not computed yet: start `hotline jobs`)")
     st.stop()
-as_of = everything["day"].max()
+tested, spikes_all, topics, assigned = stored["series"], stored["spikes"], stored["topics"], stored["assignments"]
+ranked, places, callers = stored["triage"], stored["repeat_addresses"], stored["repeat_callers"]
+m = stored.manifest
+as_of, lookback, recent_days = stored.as_of, m["lookback_days"], m["recent_days"]
+TEST = SpikeTest(alpha=m["alpha"], baseline_days=m["baseline_days"])
 since = as_of - timedelta(days=lookback - 1)
 recent_from = as_of - timedelta(days=recent_days - 1)
-daily = everything.filter(pl.col("day") >= since)
-tested = score_series(daily, SERIES_KEYS, TEST)
+st.caption(
+    f"计算于 {stored.computed_at:%Y-%m-%d %H:%M}（每小时更新），统计截至 {as_of}，回看 {lookback} 天，近期 = 最近 {recent_days} 天。"
+    f"检验方法：{m['test']}，显著性 p < {TEST.alpha:g}。"
+)
+if tested.is_empty() or "expected" not in tested.columns:
+    st.info("您的范围内暂无可分析的诉求。")
+    st.stop()
+daily = tested.select("day", "category", "district", "calls")
 recent = daily.filter(pl.col("day") >= recent_from)
-spikes = tested.filter(pl.col("spike") & (pl.col("day") >= recent_from)).sort("p_value")
-st.caption(f"统计截至 {as_of}（数据中最新一天），回看 {lookback} 天，近期 = 最近 {recent_days} 天。检验方法：{TEST_NAME}，显著性 p < {TEST.alpha:g}。")
-
-texts = data.load_scoped("access_hotspot_texts", date_from=since, date_to=as_of, limit=3000)
-topics, assigned = find_topics(texts, as_of=as_of, recent_days=recent_days)
-ranked = triage([rank_series(tested, daily, as_of=as_of, recent_days=recent_days), rank_topics(topics, assigned, as_of=as_of, recent_days=recent_days)])
+spikes = spikes_all.filter(pl.col("day") >= recent_from).sort("p_value")
 repeat_window = {"date_from": recent_from - timedelta(days=23), "date_to": as_of}
-places = data.load_scoped("access_hotspot_repeat_addresses", **repeat_window)
-callers = data.load_scoped("access_hotspot_repeat_callers", **repeat_window)
 
 cols = st.columns(5)
 cols[0].metric(f"近 {recent_days} 天诉求", f"{int(recent['calls'].sum()):,}", help="表扬不计入")
@@ -179,13 +180,19 @@ with right:
         )
 
 st.subheader("数字背后的通话")
-sources = {"cell": f"所选分类与区域（{series_name}，近 {recent_days} 天）"}
+# The calls behind a number are the one live query here (seconds at a million calls): it runs
+# when someone asks, i.e. picks a number or arrives drilled down to a category or district.
+sources = {"none": "—（选择一个数字）"} if not (category or district) else {}
+sources |= {"cell": f"所选分类与区域（{series_name}，近 {recent_days} 天）"}
 sources |= {f"topic:{t}": f"话题 {t}：{lbl or rep[0]}" for t, lbl, rep in topics.select("topic", "label", "representative").head(20).iter_rows()}
 # Rows by position, not by their keys: the choice stays readable ("caller:0") in the session.
 sources |= {f"place:{n}": f"地点：{a}（{c} 人）" for n, (a, c) in enumerate(places.select("address", "callers").iter_rows())}
 sources |= {f"caller:{n}": f"来电：{m}（{c} 通）" for n, (m, c) in enumerate(callers.select("caller_masked", "calls").iter_rows())}
 source = st.selectbox("查看哪一个数字背后的通话", list(sources), format_func=sources.get, key="h_source")
 kind, _, value = source.partition(":")
+if kind == "none":
+    st.caption("选择上面的一个数字，查看它背后的通话。")
+    st.stop()
 if kind == "topic":
     ids = assigned.filter(pl.col("topic") == int(value))["call_id"].to_list()
     behind = data.load_scoped("access_hotspot_calls", call_ids=ids, date_from=since, date_to=as_of)

@@ -24,8 +24,9 @@ FROM calls AS c
 INNER JOIN inspections AS i USING (call_id)
 LEFT JOIN flagged_items AS f USING (call_id)
 WHERE (i.review_state <> 'auto_pass' OR i.fatal OR f.call_id IS NOT NULL)
-  AND ($date_from::DATE IS NULL OR c.started_at::DATE >= $date_from::DATE)
-  AND ($date_to::DATE IS NULL OR c.started_at::DATE <= $date_to::DATE)
+  -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
+  AND ($date_from::DATE IS NULL OR c.started_at >= $date_from::DATE::TIMESTAMPTZ)
+  AND ($date_to::DATE IS NULL OR c.started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
   AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
   AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
   AND ($centre::VARCHAR IS NULL OR c.centre_id = $centre::VARCHAR)

@@ -4,29 +4,24 @@
 -- Coaching points for one agent ($agent; NULL = every agent): their worst items, where they fall
 -- furthest below their team's median agent, each with up to three example quotes from their
 -- own failed checks (verified quotes first) so the coach can play the moment back.
-WITH scoped AS (
-    SELECT c.call_id, c.started_at, c.team_id, c.agent_id, r.item_id, r.name, r.status, r.reason, r.evidence
-    FROM check_results AS r
-    INNER JOIN calls AS c USING (call_id)
-    WHERE r.status IN ('passed', 'failed')
-      AND ($date_from::DATE IS NULL OR c.started_at::DATE >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR c.started_at::DATE <= $date_to::DATE)
-      AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
-      AND ($centre::VARCHAR IS NULL OR c.centre_id = $centre::VARCHAR)
-      AND ($team::VARCHAR IS NULL OR c.team_id = $team::VARCHAR)
-),
-
-rates AS (
+WITH rates AS (
+    -- From the per-day rollup (migration 0016), not from every check result: same counts.
     SELECT
         team_id,
         agent_id,
         item_id,
         any_value(name) AS name,
-        count(*) AS applicable,
-        count(*) FILTER (WHERE status = 'failed') AS failed,
-        avg(CASE WHEN status = 'passed' THEN 1.0 ELSE 0.0 END) AS pass_rate
-    FROM scoped
+        sum(applicable) AS applicable,
+        sum(failed) AS failed,
+        (sum(applicable) - sum(failed)) / sum(applicable) AS pass_rate
+    FROM agent_item_days
+    WHERE applicable > 0
+      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
+      AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
+      AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
     GROUP BY team_id, agent_id, item_id
 ),
 
@@ -44,28 +39,32 @@ ranked AS (
     WHERE failed > 0
 ),
 
-examples AS (
-    SELECT
-        s.agent_id,
-        s.item_id,
-        s.call_id,
-        s.started_at,
-        s.reason,
-        e.quote,
-        e.start_s,
-        e.verified
-    FROM scoped AS s, unnest(s.evidence) AS u(e)
-    WHERE s.status = 'failed'
-      AND ($agent::VARCHAR IS NULL OR s.agent_id = $agent::VARCHAR)
+shown AS (
+    SELECT agent_id, item_id
+    FROM ranked
+    WHERE rank <= coalesce($limit::INTEGER, 3)
+      AND ($agent::VARCHAR IS NULL OR agent_id = $agent::VARCHAR)
 ),
 
 picked AS (
+    -- Examples from the per-day coaching table (migration 0022: each day's first three per agent
+    -- and item, in this order), not from every failed check: the window's first three are among them.
     SELECT
-        agent_id,
-        item_id,
-        list({'call_id': call_id, 'quote': quote, 'start_s': start_s, 'reason': reason} ORDER BY verified DESC, started_at DESC)[1:3] AS examples
-    FROM examples
-    GROUP BY agent_id, item_id
+        e.agent_id,
+        e.item_id,
+        list(
+            {'call_id': e.call_id, 'quote': e.quote, 'start_s': e.start_s, 'reason': e.reason}
+            ORDER BY e.verified DESC NULLS LAST, e.started_at DESC, e.call_id DESC, e.ev_no
+        )[1:3] AS examples
+    FROM coaching_examples AS e
+    INNER JOIN shown AS s ON s.agent_id = e.agent_id AND s.item_id = e.item_id
+    WHERE ($date_from::DATE IS NULL OR e.day >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR e.day <= $date_to::DATE)
+      AND ($scope_centre::VARCHAR IS NULL OR e.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR e.team_id = $scope_team::VARCHAR)
+      AND ($centre::VARCHAR IS NULL OR e.centre_id = $centre::VARCHAR)
+      AND ($team::VARCHAR IS NULL OR e.team_id = $team::VARCHAR)
+    GROUP BY e.agent_id, e.item_id
 )
 
 SELECT

@@ -3,30 +3,25 @@
 -- the other parameters are the page's.
 -- Pass rate of every scorecard item per agent (items that applied: passed or failed), its
 -- failures (the agent's most frequent defects come first), and the team's median agent.
-WITH scoped AS (
-    SELECT c.team_id, c.agent_id, r.item_id, r.name, r.status, r.fatal
-    FROM check_results AS r
-    INNER JOIN calls AS c USING (call_id)
-    WHERE r.status IN ('passed', 'failed')
-      AND ($date_from::DATE IS NULL OR c.started_at::DATE >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR c.started_at::DATE <= $date_to::DATE)
-      AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
-      AND ($centre::VARCHAR IS NULL OR c.centre_id = $centre::VARCHAR)
-      AND ($team::VARCHAR IS NULL OR c.team_id = $team::VARCHAR)
-),
-
-per_agent AS (
+WITH per_agent AS (
+    -- From the per-day rollup (migration 0016), not from every check result: same counts.
     SELECT
         team_id,
         agent_id,
         item_id,
         any_value(name) AS name,
-        bool_or(fatal) AS fatal,
-        count(*) AS applicable,
-        count(*) FILTER (WHERE status = 'failed') AS failed,
-        avg(CASE WHEN status = 'passed' THEN 1.0 ELSE 0.0 END) AS pass_rate
-    FROM scoped
+        sum(fatal_checks) > 0 AS fatal,
+        sum(applicable) AS applicable,
+        sum(failed) AS failed,
+        (sum(applicable) - sum(failed)) / sum(applicable) AS pass_rate
+    FROM agent_item_days
+    WHERE applicable > 0
+      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
+      AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
+      AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
     GROUP BY team_id, agent_id, item_id
 ),
 

@@ -3,32 +3,23 @@
 -- the other parameters are the page's.
 -- Each agent's average score per period ($grain: 'day' | 'week' | 'month', default week),
 -- beside the median of their team's agents in the same period.
-WITH scoped AS (
+WITH per_agent AS (
+    -- From the per-day rollup (migration 0016): the same averages, without reading every inspection.
     SELECT
-        date_trunc(coalesce($grain::VARCHAR, 'week'), c.started_at)::DATE AS period,
-        c.team_id,
-        c.agent_id,
-        i.score,
-        i.fatal
-    FROM calls AS c
-    INNER JOIN inspections AS i USING (call_id)
-    WHERE ($date_from::DATE IS NULL OR c.started_at::DATE >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR c.started_at::DATE <= $date_to::DATE)
-      AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
-      AND ($centre::VARCHAR IS NULL OR c.centre_id = $centre::VARCHAR)
-      AND ($team::VARCHAR IS NULL OR c.team_id = $team::VARCHAR)
-),
-
-per_agent AS (
-    SELECT
-        period,
+        date_trunc(coalesce($grain::VARCHAR, 'week'), day)::DATE AS period,
         team_id,
         agent_id,
-        count(*) AS calls,
-        avg(score) AS avg_score,
-        avg(CASE WHEN fatal THEN 1.0 ELSE 0.0 END) AS fatal_share
-    FROM scoped
+        sum(inspected) AS calls,
+        sum(score_sum) / nullif(sum(scored), 0) AS avg_score,
+        sum(fatal_calls) / sum(inspected) AS fatal_share
+    FROM agent_days
+    WHERE inspected > 0
+      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
+      AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
+      AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
     GROUP BY period, team_id, agent_id
 ),
 

@@ -7,7 +7,8 @@ SELECT
     w.due_at, w.first_replied_at, w.is_closed, w.closed_at, w.overdue, w.satisfaction
 FROM work_orders AS w
 INNER JOIN calls AS c USING (call_id)
-LEFT JOIN routing_suggestions AS s USING (work_order_id)
+-- The suggestion view narrowed to this call before the join: joined whole, it is built for every order.
+LEFT JOIN (SELECT * FROM routing_suggestions WHERE call_id = $call_id) AS s USING (work_order_id)
 WHERE w.call_id = $call_id
   AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
   AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)

@@ -13,8 +13,8 @@ WITH scoped AS (
         f.recorded_type = '投诉' AS complaint,
         f.caller_sentiment IN ('dissatisfied', 'angry') AS negative
     FROM call_facts AS f
-    WHERE ($date_from::DATE IS NULL OR f.started_at::DATE >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR f.started_at::DATE <= $date_to::DATE)
+    WHERE ($date_from::DATE IS NULL OR f.started_at >= $date_from::DATE::TIMESTAMPTZ)
+      AND ($date_to::DATE IS NULL OR f.started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
       AND ($scope_centre::VARCHAR IS NULL OR f.centre_id = $scope_centre::VARCHAR)
       AND ($scope_team::VARCHAR IS NULL OR f.team_id = $scope_team::VARCHAR)
       AND coalesce(f.recorded_type, '') <> '表扬'

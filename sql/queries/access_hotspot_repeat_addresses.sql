@@ -14,8 +14,8 @@ WITH scoped AS (
         regexp_replace(lower(address), '[\s,，。.、()（）-]', '', 'g') AS address_key
     FROM call_facts
     WHERE address IS NOT NULL
-      AND ($date_from::DATE IS NULL OR started_at::DATE >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR started_at::DATE <= $date_to::DATE)
+      AND ($date_from::DATE IS NULL OR started_at >= $date_from::DATE::TIMESTAMPTZ)
+      AND ($date_to::DATE IS NULL OR started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
       AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
       AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
 )
@@ -33,5 +33,5 @@ SELECT
 FROM scoped
 GROUP BY address_key
 HAVING count(DISTINCT caller_number) >= coalesce($min_callers::INTEGER, 2)
-ORDER BY callers DESC, calls DESC, last_call_at DESC
+ORDER BY callers DESC, calls DESC, last_call_at DESC, address_key
 LIMIT coalesce($limit::INTEGER, 100);

@@ -7,8 +7,8 @@ WITH scoped AS (
     SELECT call_id, caller_number, started_at, category, district, work_order_id
     FROM call_facts
     WHERE caller_number IS NOT NULL
-      AND ($date_from::DATE IS NULL OR started_at::DATE >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR started_at::DATE <= $date_to::DATE)
+      AND ($date_from::DATE IS NULL OR started_at >= $date_from::DATE::TIMESTAMPTZ)
+      AND ($date_to::DATE IS NULL OR started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
       AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
       AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
 )
@@ -30,5 +30,5 @@ SELECT
 FROM scoped
 GROUP BY caller_number
 HAVING count(*) >= coalesce($min_calls::INTEGER, 3)
-ORDER BY calls DESC, last_call_at DESC
+ORDER BY calls DESC, last_call_at DESC, caller_key
 LIMIT coalesce($limit::INTEGER, 100);

@@ -6,8 +6,8 @@
 WITH scoped AS (
     SELECT call_id, started_at, category, district, demand_summary, recorded_type, caller_sentiment
     FROM call_facts
-    WHERE ($date_from::DATE IS NULL OR started_at::DATE >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR started_at::DATE <= $date_to::DATE)
+    WHERE ($date_from::DATE IS NULL OR started_at >= $date_from::DATE::TIMESTAMPTZ)
+      AND ($date_to::DATE IS NULL OR started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
       AND coalesce(recorded_type, '') <> '表扬'
       AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
       AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)

@@ -16,8 +16,12 @@ WITH hops AS (
     WHERE e.kind IN ('transferred', 'returned')
       AND ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
       AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
-      AND ($date_from::DATE IS NULL OR w.created_at::DATE >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR w.created_at::DATE <= $date_to::DATE)
+      -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
+      AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
+      AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
+      -- An order's events happen on or after its creation (created_at is its first event), so
+      -- events before the window belong to older orders: their row groups are skipped unread.
+      AND ($date_from::DATE IS NULL OR e.occurred_at >= $date_from::DATE::TIMESTAMPTZ)
 ),
 
 bouncy AS (

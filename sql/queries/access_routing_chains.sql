@@ -24,7 +24,8 @@ WHERE ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
   AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
   AND (assignments > 1 OR returns > 0 OR transfers > 0)
   AND assignments + returns >= coalesce($min_hops::INTEGER, 2)
-  AND ($date_from::DATE IS NULL OR created_at::DATE >= $date_from::DATE)
-  AND ($date_to::DATE IS NULL OR created_at::DATE <= $date_to::DATE)
+  -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
+  AND ($date_from::DATE IS NULL OR created_at >= $date_from::DATE::TIMESTAMPTZ)
+  AND ($date_to::DATE IS NULL OR created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
 ORDER BY assignments + returns DESC, created_at DESC, w.work_order_id
 LIMIT coalesce($limit::INTEGER, 200);

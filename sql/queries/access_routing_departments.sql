@@ -4,15 +4,25 @@
 -- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
 -- Per department: orders it received, gave back (returned or passed on), closed, how fast and
 -- how late, and how callers rated it. "Received" counts every time an order reached it.
-WITH events AS (
-    SELECT e.*
-    FROM work_order_events AS e
-    INNER JOIN work_orders AS w USING (work_order_id)
+-- The orders in scope and window, found once (one join with the calls) for both uses below.
+WITH scoped_orders AS (
+    SELECT w.*
+    FROM work_orders AS w
     LEFT JOIN calls AS sc ON sc.call_id = w.call_id
     WHERE ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
       AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
-      AND ($date_from::DATE IS NULL OR w.created_at::DATE >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR w.created_at::DATE <= $date_to::DATE)
+      -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
+      AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
+      AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
+),
+
+events AS (
+    SELECT e.*
+    FROM work_order_events AS e
+    INNER JOIN scoped_orders AS w USING (work_order_id)
+    -- An order's events happen on or after its creation (created_at is its first event), so
+    -- events before the window belong to older orders: their row groups are skipped unread.
+    WHERE $date_from::DATE IS NULL OR e.occurred_at >= $date_from::DATE::TIMESTAMPTZ
 ),
 
 handoffs AS (
@@ -42,13 +52,8 @@ owned AS (
         avg(CASE WHEN satisfaction IN ('satisfied', 'basically_satisfied') THEN 1.0 WHEN satisfaction IS NOT NULL THEN 0.0 END)
             AS satisfied_share,
         count(satisfaction) AS rated
-    FROM work_orders AS w
-    LEFT JOIN calls AS sc ON sc.call_id = w.call_id
+    FROM scoped_orders
     WHERE current_department IS NOT NULL
-      AND ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
-      AND ($date_from::DATE IS NULL OR created_at::DATE >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR created_at::DATE <= $date_to::DATE)
     GROUP BY current_department
 )
 

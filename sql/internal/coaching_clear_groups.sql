@@ -1,0 +1,2 @@
+-- Empty the coaching groups scratch after each refill.
+DELETE FROM sink_coaching_groups;

@@ -1,0 +1,2 @@
+DETACH compaction_source;
+DETACH compaction_target;

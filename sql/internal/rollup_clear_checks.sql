@@ -1,0 +1,2 @@
+-- Empty the rollup scratch after each step.
+DELETE FROM sink_rollup_checks;

@@ -1,0 +1,11 @@
+-- The newest and oldest days with inspected calls in the user's scope: where access.run_scoped
+-- starts looking back from when a page asks for the newest calls without a last day, and where
+-- looking back further reads everything anyway. From the per-day rollup (migration 0016:
+-- thousands of rows, not millions); NULL when nothing is inspected yet. Only starting points:
+-- a newer call is still found (the window has no upper bound), and reading everything is the
+-- plain query.
+SELECT max(day) AS newest, min(day) AS oldest
+FROM agent_days
+WHERE inspected > 0
+  AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
+  AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR);
