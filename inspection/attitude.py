@@ -17,16 +17,15 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, get_args
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.contracts import AgentAttitude, AttitudeLabel, Evidence, Segment, TurnAttitude
 
+from .config_file import load_config_file
 from .evidence import quote_segment, verify_evidence
 from .scorecard import ForbiddenPhraseParams, Scorecard
 from .textmatch import find_phrases
@@ -58,16 +57,10 @@ class AttitudePrototypes(BaseModel):
 
 
 def load_attitude_prototypes(path: Path | None = None) -> AttitudePrototypes:
-    if path is None:
-        text, source = resources.files("hotline.inspection").joinpath(PACKAGED_PROTOTYPES).read_text(encoding="utf-8"), PACKAGED_PROTOTYPES
-    else:
-        if not path.is_file():
-            raise AttitudePrototypesError(f"attitude prototypes file not found: {path}")
-        text, source = path.read_text(encoding="utf-8"), str(path)
-    try:
-        protos = AttitudePrototypes.model_validate(yaml.safe_load(text))
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise AttitudePrototypesError(f"attitude prototypes {source}: {exc}") from exc
+    protos, source = load_config_file(
+        AttitudePrototypes, path, packaged=PACKAGED_PROTOTYPES, what="attitude prototypes", error=AttitudePrototypesError,
+        not_found=f"attitude prototypes file not found: {path}",
+    )
     missing = [label for label in LABELS if not protos.labels.get(label)]
     if missing:
         raise AttitudePrototypesError(f"attitude prototypes {source}: no sentences for {', '.join(missing)}")

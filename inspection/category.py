@@ -17,16 +17,16 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.contracts import CategorySuggestion, Segment
 from hotline.settings import EmbeddingSettings, InspectionSettings
+
+from .config_file import load_config_file
 
 log = logging.getLogger(__name__)
 
@@ -56,17 +56,11 @@ class CategoryExamples(BaseModel):
 
 
 def load_category_examples(path: Path | None = None) -> CategoryExamples:
-    if path is None:
-        text = resources.files("hotline.inspection").joinpath(PACKAGED_EXAMPLES).read_text(encoding="utf-8")
-        source = PACKAGED_EXAMPLES
-    else:
-        if not path.is_file():
-            raise CategoryExamplesError(f"category examples file not found: {path} (set inspection.category_examples)")
-        text, source = path.read_text(encoding="utf-8"), str(path)
-    try:
-        return CategoryExamples.model_validate(yaml.safe_load(text))
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise CategoryExamplesError(f"category examples {source}: {exc}") from exc
+    examples, _ = load_config_file(
+        CategoryExamples, path, packaged=PACKAGED_EXAMPLES, what="category examples", error=CategoryExamplesError,
+        not_found=f"category examples file not found: {path} (set inspection.category_examples)",
+    )
+    return examples
 
 
 def demand_text(segments: Sequence[Segment]) -> str:

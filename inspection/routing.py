@@ -7,15 +7,14 @@ names the rule that produced it and says why, so a dispatcher can check it in se
 from __future__ import annotations
 
 import string
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hotline.contracts import RoutingSuggestion
 
+from .config_file import load_config_file
 from .place import Place
 
 PACKAGED_CATALOGUE = "routing_catalogue.yaml"
@@ -70,17 +69,11 @@ class RoutingCatalogue(_Frozen):
 
 
 def load_routing_catalogue(path: Path | None = None) -> RoutingCatalogue:
-    if path is None:
-        text = resources.files("hotline.inspection").joinpath(PACKAGED_CATALOGUE).read_text(encoding="utf-8")
-        source = PACKAGED_CATALOGUE
-    else:
-        if not path.is_file():
-            raise RoutingCatalogueError(f"routing catalogue not found: {path}")
-        text, source = path.read_text(encoding="utf-8"), str(path)
-    try:
-        return RoutingCatalogue.model_validate(yaml.safe_load(text))
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise RoutingCatalogueError(f"routing catalogue {source}: {exc}") from exc
+    catalogue, _ = load_config_file(
+        RoutingCatalogue, path, packaged=PACKAGED_CATALOGUE, what="routing catalogue", error=RoutingCatalogueError,
+        not_found=f"routing catalogue not found: {path}",
+    )
+    return catalogue
 
 
 def _specificity(rule: RoutingRule, category: str | None, district: str | None) -> int | None:

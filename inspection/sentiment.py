@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, get_args
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from hotline.contracts import CallSentiment, Segment, SentimentLabel, TurnSentiment
 
+from .config_file import load_config_file
 from .evidence import quote_segment, verify_evidence
 
 PACKAGED_PROTOTYPES = "sentiment_prototypes.yaml"
@@ -52,17 +51,10 @@ class SentimentPrototypes(BaseModel):
 
 
 def load_sentiment_prototypes(path: Path | None = None) -> SentimentPrototypes:
-    if path is None:
-        text = resources.files("hotline.inspection").joinpath(PACKAGED_PROTOTYPES).read_text(encoding="utf-8")
-        source = PACKAGED_PROTOTYPES
-    else:
-        if not path.is_file():
-            raise SentimentPrototypesError(f"sentiment prototypes file not found: {path}")
-        text, source = path.read_text(encoding="utf-8"), str(path)
-    try:
-        protos = SentimentPrototypes.model_validate(yaml.safe_load(text))
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise SentimentPrototypesError(f"sentiment prototypes {source}: {exc}") from exc
+    protos, source = load_config_file(
+        SentimentPrototypes, path, packaged=PACKAGED_PROTOTYPES, what="sentiment prototypes", error=SentimentPrototypesError,
+        not_found=f"sentiment prototypes file not found: {path}",
+    )
     missing = [label for label in LABELS if not protos.labels.get(label)]
     if missing:
         raise SentimentPrototypesError(f"sentiment prototypes {source}: no sentences for {', '.join(missing)}")
