@@ -17,7 +17,7 @@ from typing import Any
 from hotline.contracts import Segment, Speaker, Word
 
 from .numbers import apply_spans, find_number_spans, normalise_numbers
-from .text_cleanup import clean_segment_text, is_repetition_loop
+from .text_cleanup import clean_segment_text, is_repetition_loop, is_subtitle_credit
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,9 @@ def build_segments(
             continue
         if is_repetition_loop(text):
             log.info("dropped a repetition loop at %.1fs: %.40s", raw.start, text)
+            continue
+        if is_subtitle_credit(text):
+            log.info("dropped a subtitle-credit hallucination at %.1fs: %.40s", raw.start, text)
             continue
         # Keep Whisper's own word strings for joining: they carry the spaces between Latin words.
         words = [

@@ -1,4 +1,4 @@
-"""Normalise what Whisper writes: Simplified characters, and no repetition-loop hallucinations."""
+"""Normalise what Whisper writes: Simplified characters, and no repetition-loop or subtitle-credit hallucinations."""
 
 from __future__ import annotations
 
@@ -41,6 +41,19 @@ def is_repetition_loop(text: str, max_unit_chars: int = LOOP_MAX_UNIT_CHARS, min
         if unit * repeats + unit[:rest] == content:
             return True
     return False
+
+
+# Whisper was trained on subtitled video: on a short or quiet stretch it writes the credits of a
+# subtitle file instead of speech (中文字幕, 字幕由…提供, 请不吝点赞订阅, 谢谢观看, 明镜与点点栏目).
+# Nobody says these on a hotline; a short segment containing one is dropped.
+_SUBTITLE_CREDIT = re.compile(r"字幕|不吝点赞|明镜与点点|(?:谢谢|感谢|多谢)(?:大家|各位)?(?:收看|观看)")
+SUBTITLE_CREDIT_MAX_CHARS = 30
+
+
+def is_subtitle_credit(text: str, max_chars: int = SUBTITLE_CREDIT_MAX_CHARS) -> bool:
+    """True for a short segment that is a subtitle credit Whisper made up (中文字幕后, 谢谢观看)."""
+    content = _content_chars(text)
+    return len(content) <= max_chars and _SUBTITLE_CREDIT.search(content) is not None
 
 
 _SPACE_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")

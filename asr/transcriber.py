@@ -160,6 +160,7 @@ class Transcriber:
             initial_prompt=cfg.initial_prompt or None,
             hotwords=" ".join(cfg.hotwords) or None,
             word_timestamps=True,
+            temperature=list(cfg.temperatures),
             # Feeding a window's own output back as the next prompt is how Whisper gets stuck repeating itself.
             condition_on_previous_text=False,
         )

@@ -97,6 +97,12 @@ class AsrSettings(Section):
     # real clips from 0.154 to 0.371 (0.357 -> 0.664 at 8 kHz): the terms are copied into the text
     # (哦嗯 -> 哦嗯举报资源和社会保障局) and set off repetition loops. Larger models may benefit.
     hotwords: tuple[str, ...] = ()
+    # Temperatures faster-whisper falls back through when a window decodes badly (low log-prob,
+    # high compression ratio, i.e. a repetition loop). Above 0 it *samples*, so a window that falls
+    # back can come out differently on a re-run (a closing 嗯，好 became 您好 once and 中文字幕后
+    # the next time). (0.0,) alone would make every run identical, but measured on the sample
+    # calls it lets loops through: c005's greeting became 1234555555…, CER 0.104 -> 0.136.
+    temperatures: tuple[float, ...] = Field(default=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0), min_length=1)
     # Quiet wideband recordings are raised toward this RMS level (dBFS) before decoding,
     # peak-limited, never lowered; telephone-band audio is left alone (asr/loudness.py). None = off.
     # Measured with Whisper base: real clips CER 0.154 -> 0.112 (the far-field meeting clip at
@@ -106,7 +112,8 @@ class AsrSettings(Section):
     # A call whose last chunk never arrives is transcribed from what arrived after this long.
     incomplete_call_timeout_s: float = 600.0
     # Decode a stereo call's two channels (a mono call's two halves, cut in a pause) at once on two
-    # model replicas, cpu_threads split between them: identical text, 1.2-1.7x faster than one
+    # model replicas, cpu_threads split between them: identical text (where no window falls back to
+    # sampling, see temperatures), 1.2-1.7x faster than one
     # after the other on 2 cores (less the busier the cores already are).
     parallel_channels: bool = True
     # faster-whisper's batched pipeline: 0 = auto (16 on CUDA, off on CPU, where two concurrent

@@ -16,7 +16,7 @@ from faster_whisper.transcribe import Word as RawWord
 from hotline.asr.model_files import prepare_whisper_model
 from hotline.asr.resample import WHISPER_RATE_HZ, resample_channel
 from hotline.asr.segments import build_segments
-from hotline.asr.text_cleanup import is_repetition_loop, to_simplified
+from hotline.asr.text_cleanup import is_repetition_loop, is_subtitle_credit, to_simplified
 from hotline.asr.transcriber import Transcriber
 from hotline.bus import PoisonMessage
 from hotline.contracts import CallMeta, TranscriptReady
@@ -216,3 +216,17 @@ def test_repetition_guard_keeps_normal_speech():
     assert is_repetition_loop("谢谢，谢谢，谢谢，谢谢，谢谢，谢谢，谢")
     assert not is_repetition_loop("好的好的")
     assert not is_repetition_loop("请问您的联系电话是来电号码吗")
+
+
+def test_subtitle_credits_whisper_makes_up_are_dropped_and_speech_is_kept():
+    # 中文字幕后: what Whisper base wrote once for a closing 嗯，好 (c007) when it fell back to sampling.
+    for made_up in ("中文字幕后", "字幕由Amara.org社区提供", "请不吝点赞 订阅 转发 打赏支持明镜与点点栏目", "谢谢大家观看。"):
+        assert is_subtitle_credit(made_up), made_up
+    for speech in ("好的，那谢谢你了。", "我想反映一下手机被订阅了增值业务", "电视没有字幕" * 6):
+        assert not is_subtitle_credit(speech), speech
+    raw = [
+        _raw(1.0, 2.0, "好的，那谢谢你了。", [(1.0, 1.5, "好的，"), (1.5, 2.0, "那谢谢你了。")]),
+        _raw(3.0, 3.6, "中文字幕后", [(3.0, 3.6, "中文字幕后")]),
+    ]
+    assert [s.text for s in build_segments(raw, speaker="agent", channel=0, duration_s=4.0)] == ["好的，那谢谢你了。"]
+
