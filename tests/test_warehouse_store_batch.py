@@ -84,6 +84,12 @@ def write(tmp_path, name: str, batches: list[list]) -> dict[str, pl.DataFrame]:
             store_batch(con, batch)
         for table in SCRATCH:
             assert con.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0] == 0, f"{table} left rows behind"
+        # Stored orders carry their call's scope and inspection, whichever of events, transcript
+        # and inspection came first: they equal a fresh derivation, and none is left waiting.
+        stale = con.sql("SELECT count(*) FROM (SELECT * EXCLUDE (overdue) FROM work_order_state EXCEPT SELECT * EXCLUDE (overdue) FROM work_orders_stored_derived)")
+        assert stale.fetchall()[0][0] == 0
+        assert con.sql("SELECT count(*) FROM work_order_state WHERE centre_id IS NULL OR inspected_category IS NULL").fetchall()[0][0] == 0
+        assert con.sql("SELECT count(*) FROM work_orders_awaiting_call").fetchall()[0][0] == 0
         return dump(con)
     finally:
         con.close()

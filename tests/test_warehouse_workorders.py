@@ -161,7 +161,49 @@ def test_a_later_batch_updates_the_derived_order(cfg):
         assert row[0] is True and row[1] == closing.occurred_at
         assert row[2] == 1 + sum(e.work_order_id == open_order[0] for e in events)
         # The stored state equals a fresh derivation from all events.
-        diff = con.sql("SELECT count(*) FROM (SELECT * EXCLUDE (overdue) FROM work_order_state EXCEPT SELECT * EXCLUDE (overdue) FROM work_orders_derived)").fetchall()[0][0]
+        diff = con.sql("SELECT count(*) FROM (SELECT * EXCLUDE (overdue) FROM work_order_state EXCEPT SELECT * EXCLUDE (overdue) FROM work_orders_stored_derived)").fetchall()[0][0]
         assert diff == 0
+    finally:
+        con.close()
+
+
+def test_orders_carry_their_calls_scope_and_suggestion_whenever_the_call_lands(cfg):
+    from test_warehouse_messages import DAY1, make_inspection, make_meta, make_transcript
+
+    def order_row(con) -> tuple:
+        return con.sql(
+            "SELECT centre_id, team_id, inspected_category, suggested_category, "
+            "(SELECT count(*) FROM work_orders_awaiting_call) FROM work_order_state WHERE work_order_id = 'WO-late'"
+        ).fetchall()[0]
+
+    def fresh(con) -> int:
+        return con.sql(
+            "SELECT count(*) FROM (SELECT * EXCLUDE (overdue) FROM work_order_state EXCEPT SELECT * EXCLUDE (overdue) FROM work_orders_stored_derived)"
+        ).fetchall()[0][0]
+
+    meta = make_meta("call-late", team="team-b")
+    events = [
+        WorkOrderEvent(event_id=f"late-{k}", work_order_id="WO-late", call_id="call-late", kind=kind, department=dept,
+                       from_department=src, category="市政设施/路灯", district="江北区", occurred_at=DAY1 + timedelta(minutes=k))
+        for k, (kind, dept, src) in enumerate([
+            ("created", None, None), ("dispatched", "江北区住建局", None), ("transferred", "江北区城市管理局", "江北区住建局"),
+            ("returned", "江北区城市管理局", None), ("dispatched", "江北区城市管理局", None),
+        ])
+    ]
+    con = open_writer(cfg)
+    try:
+        # The work-order system is faster than the recording: the order arrives before its call.
+        store_batch(con, events)
+        assert order_row(con) == (None, None, None, None, 1)
+        store_batch(con, [make_transcript(meta)])  # the transcript: scope known, no inspection yet
+        assert order_row(con) == ("centre-01", "team-b", None, None, 1)
+        store_batch(con, [make_inspection(meta, category="市政设施")])
+        assert order_row(con) == ("centre-01", "team-b", "市政设施", "市政设施", 0)
+        store_batch(con, [make_inspection(meta, category="城乡建设")])  # re-inspected: the order follows
+        assert order_row(con)[2:] == ("城乡建设", "城乡建设", 0)
+        assert fresh(con) == 0
+        hops = con.sql("SELECT handoffs FROM work_order_state WHERE work_order_id = 'WO-late'").fetchall()[0][0]
+        assert [(h["kind"], h["department"], h["from_department"]) for h in hops] == [
+            ("transferred", "江北区城市管理局", "江北区住建局"), ("returned", "江北区城市管理局", None)]
     finally:
         con.close()

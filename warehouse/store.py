@@ -29,7 +29,7 @@ from hotline.warehouse.batch import COLUMNS, Batch, collect
 from hotline.warehouse.migrations import migrate
 from hotline.warehouse.reference import load_reference, store_reference
 from hotline.warehouse.snapshot import publish_snapshot
-from hotline.warehouse.workorders import event_rows, refresh_work_orders
+from hotline.warehouse.workorders import event_rows, orders_of_batch_calls, refresh_work_orders
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,10 @@ def _write(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     if events:
         # Few per batch, and the CSV import writes them with the same statement.
         _run(con, "upsert_work_order_events", {"events": event_rows(events, "kafka")})
-        refresh_work_orders(con, batch.touched_orders)
+    # Stored orders carry their call's scope and inspection (migration 0024): derive again those
+    # whose events, call or inspection this batch brought.
+    orders = batch.touched_orders | (orders_of_batch_calls(con, revisited=revisited) if "calls" in staged else set())
+    refresh_work_orders(con, orders)
     for table in staged:
         _run(con, f"batch_clear_{table}")
     return batch.stored(stale)

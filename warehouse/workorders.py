@@ -51,9 +51,10 @@ def store_work_order_events(con: duckdb.DuckDBPyConnection, events: Sequence[Wor
 
 
 def refresh_work_orders(con: duckdb.DuckDBPyConnection, work_order_ids: Iterable[str] | None = None) -> None:
-    """Re-derive the stored rows of these work orders from their events (all of them when None).
+    """Re-derive the stored rows of these work orders (all of them when None).
 
-    Runs inside the caller's transaction, after the events are written: readers never see new
+    From their events, their call's scope and their call's inspection (migration 0024). Runs
+    inside the caller's transaction, after the events are written: readers never see new
     events without the state derived from them.
     """
     if work_order_ids is None:
@@ -62,8 +63,20 @@ def refresh_work_orders(con: duckdb.DuckDBPyConnection, work_order_ids: Iterable
         return
     ids = sorted(set(work_order_ids))
     if ids:
-        con.execute(sqlfiles.load("delete_work_order_state", "internal"), {"ids": ids})
-        con.execute(sqlfiles.load("insert_work_order_state", "internal"), {"ids": ids})
+        for name in ("delete_work_order_state", "delete_awaiting_work_orders", "insert_work_order_state", "insert_awaiting_work_orders"):
+            con.execute(sqlfiles.load(name, "internal"), {"ids": ids})
+
+
+def orders_of_batch_calls(con: duckdb.DuckDBPyConnection, *, revisited: bool) -> set[str]:
+    """Work orders that carry something of the sink batch's calls (sink_batch_calls) and must be derived again.
+
+    Those waiting for their call or its inspection; and, when a call of the batch was inspected
+    before (``revisited``: a re-inspection or replay), every order of those calls.
+    """
+    found = {row[0] for row in con.sql(sqlfiles.load("batch_awaiting_work_orders", "internal")).fetchall()}
+    if revisited:
+        found.update(row[0] for row in con.sql(sqlfiles.load("batch_revisited_work_orders", "internal")).fetchall())
+    return found
 
 
 def _localize(value: str | None) -> datetime | None:

@@ -2,14 +2,12 @@
 -- department the routing rules suggest beside where the order went; within the user's scope.
 SELECT
     w.work_order_id, w.created_at, w.category, w.recorded_type, w.district, w.address,
-    s.suggested_category, s.suggested_department, w.first_department, w.current_department,
+    w.suggested_category, w.suggested_department, w.first_department, w.current_department,
     array_to_string(w.route, ' → ') AS route, w.assignments, w.transfers, w.returns, w.reopens, w.extensions,
     w.due_at, w.first_replied_at, w.is_closed, w.closed_at, w.overdue, w.satisfaction
-FROM work_orders AS w
-INNER JOIN calls AS c USING (call_id)
--- The suggestion view narrowed to this call before the join: joined whole, it is built for every order.
-LEFT JOIN (SELECT * FROM routing_suggestions WHERE call_id = $call_id) AS s USING (work_order_id)
+-- The order rows carry their call's scope and suggestion (migration 0024).
+FROM work_order_suggestions AS w
 WHERE w.call_id = $call_id
-  AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-  AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
+  AND ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
+  AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
 ORDER BY w.created_at, w.work_order_id;

@@ -1,21 +1,21 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
 -- A work order belongs to the scope of
--- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
--- Does the department the routing rules suggest (from the inspection's category and the
--- order's district) match where the dispatcher first sent the order, and where it ended up?
--- Per suggested category; orders without a suggestion are counted but not judged.
+-- its call (stored on the order row, migration 0024); orders linked to no landed call are
+-- shown to unscoped users (administrators) only.
+-- Does the department the routing suggests (the inspection's catalogue choice, else the
+-- routing rule for its category and the order's district: view work_order_suggestions) match
+-- where the dispatcher first sent the order, and where it ended up? Per suggested category;
+-- orders without a suggestion are counted but not judged.
 WITH scoped AS (
-    SELECT s.*
-    FROM routing_suggestions AS s
-    INNER JOIN work_orders AS w USING (work_order_id)
-    LEFT JOIN calls AS sc ON sc.call_id = w.call_id
-    WHERE w.first_department IS NOT NULL
-      AND ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
+    SELECT w.suggested_category, w.suggested_department, w.first_department, w.current_department, w.route
+    FROM work_order_suggestions AS w
+    WHERE ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
       -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
       AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
+      AND w.first_department IS NOT NULL
 )
 
 SELECT

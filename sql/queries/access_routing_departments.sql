@@ -1,43 +1,44 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
 -- A work order belongs to the scope of
--- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
+-- its call (stored on the order row, migration 0024); orders linked to no landed call are
+-- shown to unscoped users (administrators) only.
 -- Per department: orders it received, gave back (returned or passed on), closed, how fast and
 -- how late, and how callers rated it. "Received" counts every time an order reached it.
--- The orders in scope and window, found once (one join with the calls) for both uses below.
+-- Read from the stored order rows alone: their route (every dispatch and transfer, in order)
+-- and their hand-offs (transfers and returns) are lists on the row.
 WITH scoped_orders AS (
-    SELECT w.*
+    SELECT w.route, w.handoffs, w.current_department, w.is_closed, w.overdue, w.hours_to_close, w.satisfaction
     FROM work_orders AS w
-    LEFT JOIN calls AS sc ON sc.call_id = w.call_id
-    WHERE ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
+    WHERE ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
       -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
       AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
 ),
 
-events AS (
-    SELECT e.*
-    FROM work_order_events AS e
-    INNER JOIN scoped_orders AS w USING (work_order_id)
-    -- An order's events happen on or after its creation (created_at is its first event), so
-    -- events before the window belong to older orders: their row groups are skipped unread.
-    WHERE $date_from::DATE IS NULL OR e.occurred_at >= $date_from::DATE::TIMESTAMPTZ
+handoffs AS (
+    SELECT unnest(handoffs, recursive := true)
+    FROM scoped_orders
 ),
 
-handoffs AS (
-    SELECT
-        department,
-        count(*) FILTER (WHERE kind IN ('dispatched', 'transferred')) AS received,
-        count(*) FILTER (WHERE kind = 'returned') AS returned
-    FROM events
+received AS (
+    SELECT department, count(*) AS received
+    FROM (SELECT unnest(route) AS department FROM scoped_orders)
     WHERE department IS NOT NULL
+    GROUP BY department
+),
+
+returned AS (
+    SELECT department, count(*) AS returned
+    FROM handoffs
+    WHERE kind = 'returned' AND department IS NOT NULL
     GROUP BY department
 ),
 
 passed_on AS (
     SELECT from_department AS department, count(*) AS transferred_away
-    FROM events
+    FROM handoffs
     WHERE kind = 'transferred' AND from_department IS NOT NULL
     GROUP BY from_department
 ),
@@ -55,6 +56,18 @@ owned AS (
     FROM scoped_orders
     WHERE current_department IS NOT NULL
     GROUP BY current_department
+),
+
+handled AS (
+    -- A department that only ever had orders returned by it still appears (as before: every
+    -- dispatch, transfer or return naming it).
+    SELECT department, sum(received)::BIGINT AS received, sum(returned)::BIGINT AS returned
+    FROM (
+        SELECT department, received, 0 AS returned FROM received
+        UNION ALL
+        SELECT department, 0 AS received, returned FROM returned
+    )
+    GROUP BY department
 )
 
 SELECT
@@ -71,7 +84,7 @@ SELECT
     o.median_hours_to_close,
     o.satisfied_share,
     coalesce(o.rated, 0) AS rated
-FROM handoffs AS h
+FROM handled AS h
 LEFT JOIN passed_on AS p USING (department)
 LEFT JOIN owned AS o USING (department)
 LEFT JOIN departments AS d USING (department)

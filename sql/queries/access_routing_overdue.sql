@@ -1,7 +1,8 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
 -- A work order belongs to the scope of
--- its call; orders linked to no landed call are shown to unscoped users (administrators) only.
+-- its call (stored on the order row, migration 0024); orders linked to no landed call are
+-- shown to unscoped users (administrators) only.
 -- Overdue work orders: still open past their due time first (longest overdue first), then
 -- those closed late.
 SELECT
@@ -19,10 +20,9 @@ SELECT
     returns,
     date_diff('second', due_at, coalesce(closed_at, now())) / 3600.0 AS hours_overdue
 FROM work_orders AS w
-LEFT JOIN calls AS sc ON sc.call_id = w.call_id
 WHERE overdue
-  AND ($scope_centre::VARCHAR IS NULL OR sc.centre_id = $scope_centre::VARCHAR)
-  AND ($scope_team::VARCHAR IS NULL OR sc.team_id = $scope_team::VARCHAR)
+  AND ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
+  AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
   -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
   AND ($date_from::DATE IS NULL OR created_at >= $date_from::DATE::TIMESTAMPTZ)
   AND ($date_to::DATE IS NULL OR created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
