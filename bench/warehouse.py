@@ -9,7 +9,7 @@ then fills calls, inspections, ten scorecard items per call and a work-order his
 dispatched, sometimes returned and dispatched again, closed, callback). Figures:
 
 - sink_calls_per_s: the sink's own write path (store_batch on CallInspected messages with ten
-  checks, one transaction per 500, no Kafka) on a sample of calls;
+  checks, one transaction per warehouse.batch_max_messages, no Kafka) on 4,000 calls;
 - bulk_load_calls_per_s: the bulk path used to fill the benchmark warehouse (frames inserted
   by INSERT ... SELECT, all tables of a call included);
 - query_p95_ms: p50/p95 of every access_* query a dashboard page runs, through access.run_scoped
@@ -211,7 +211,7 @@ def _work_order_events(calls: pl.DataFrame, cat: np.ndarray, dist: np.ndarray, r
 # --------------------------------------------------------------------------- phases
 
 
-def measure_sink_path(frames: dict[str, pl.DataFrame], tmp: Path, limit: int = 1000) -> float:
+def measure_sink_path(frames: dict[str, pl.DataFrame], tmp: Path, limit: int = 4000, batch: int | None = None) -> float:
     """Calls/s through store_batch (the sink's write code) for CallInspected messages with ten checks."""
     from hotline.contracts import CallInspected, CallMeta, CategorySuggestion, CheckResult, Evidence
     from hotline.settings import WarehouseSettings
@@ -240,8 +240,10 @@ def measure_sink_path(frames: dict[str, pl.DataFrame], tmp: Path, limit: int = 1
     con = open_writer(cfg)
     try:
         t0 = time.perf_counter()
-        for k in range(0, len(messages), 500):
-            store_batch(con, messages[k : k + 500])
+        # Batches as large as the sink takes them from Kafka (warehouse.batch_max_messages).
+        size = batch or cfg.batch_max_messages
+        for k in range(0, len(messages), size):
+            store_batch(con, messages[k : k + size])
         elapsed = time.perf_counter() - t0
     finally:
         con.close()
@@ -414,7 +416,8 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
             # The bulk path bypasses the sink, which keeps the report rollups: fill them as the
             # migrations' backfills do, so the agent pages are timed on full tables.
             t0 = time.perf_counter()
-            for name in ("fill_agent_item_days", "fill_agent_days", "fill_coaching_examples"):
+            for name in ("fill_agent_item_days", "fill_agent_days", "fill_coaching_examples", "fill_call_days",
+                         "fill_items_needing_review", "fill_queue_calls"):
                 con.execute(sqlfiles.load(name, "internal"))
             rollups_s = time.perf_counter() - t0
             log.info("report rollups filled in %.1fs", rollups_s)
@@ -439,6 +442,7 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
         "check_results": total * len(ITEMS),
         "ingest_calls_per_s": round(sink_rate or 0.0, 1),
         "sink_calls_per_s": round(sink_rate or 0.0, 1),
+        "sink_batch_messages": cfg.batch_max_messages,
         "bulk_load_calls_per_s": round(total / load_s, 1) if load_s else None,
         "generate_s": round(gen_s, 1),
         "load_s": round(load_s, 1),

@@ -188,7 +188,11 @@ class WarehouseSettings(Section):
     # Readers open the latest published snapshot, never the writer's file (DuckDB's file lock).
     snapshot: Path = Path("var/warehouse/snapshot.duckdb")
     snapshot_min_interval_s: float = 2.0
-    batch_max_messages: int = 500
+    # Messages the sink writes in one transaction (at most; under live traffic a poll brings
+    # fewer). Each batch costs a fixed few dozen statements (upserts, rollups, coaching), so big
+    # batches pay when there is a backlog: store_batch on CallInspected with ten checks, 4,000
+    # calls on 2 cores, measured 3,900-4,100 calls/s at 500, 6,100-7,100 at 1,000, 8,000 at 2,000.
+    batch_max_messages: int = Field(default=2000, ge=1)
 
 
 class DashboardSettings(Section):

@@ -84,3 +84,31 @@ def test_a_short_list_is_found_in_the_newest_days(reader):
     assert listed["call_id"].to_list() == [f"call-{DAYS - 1:02d}-{k}" for k in (2, 1, 0)]
     # One look-up of the newest day, one look at that day: the older weeks are never read.
     assert [s.get("since") for s in steps] == [None, newest]
+
+
+NEEDING_REVIEW_CASES = [
+    {"limit": 3},
+    {"limit": 200},
+    {"centre": None, "team": "team-a", "agent": None, "limit": 4},
+    {"date_from": (DAY1 + timedelta(days=5)).date(), "date_to": (DAY1 + timedelta(days=30)).date(), "limit": 2},
+]
+
+
+@pytest.mark.parametrize("user", [SUPERVISOR, LEAD], ids=["centre", "team"])
+@pytest.mark.parametrize("params", NEEDING_REVIEW_CASES, ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()))
+def test_the_calls_needing_review_look_back_like_the_call_list(reader, user, params):
+    steps: list[dict] = []
+
+    def run(name, bound):
+        steps.append(bound)
+        return query_frame(reader, name, **bound)
+
+    looked_back = access.run_scoped(user, "access_agent_calls_needing_review", run, params)
+    plain = access.mask_frame(query_frame(reader, "access_agent_calls_needing_review", **(params | access.scope_params(user))), user)
+    assert looked_back.equals(plain)
+    if user is LEAD and params.get("team") == "team-a":
+        assert looked_back.height == 0  # another team's calls: outside a team lead's scope
+        return
+    assert looked_back.height > 0 and set(looked_back["review_state"]) == {"mandatory_review"}
+    if params["limit"] <= 4 and "date_from" not in params:
+        assert steps[-1].get("since") is not None  # the newest weeks held them: never read whole

@@ -12,6 +12,7 @@ from polars.testing import assert_frame_equal
 
 from hotline.contracts import WorkOrderEvent
 from hotline.settings import WarehouseSettings
+from hotline.warehouse import sqlfiles
 from hotline.warehouse.store import open_writer, store_batch
 from test_warehouse_messages import DAY1, make_alert, make_dead_letter, make_inspection, make_meta, make_transcript
 from test_warehouse_store_insights import make_insightful_inspection
@@ -28,6 +29,7 @@ TABLES = {
     "dead_letters": "dl_key",
     "work_order_events": "event_id",
     "work_order_state": "work_order_id",
+    "queue_calls": "call_id",
 }
 SCRATCH = ("sink_batch_calls", "sink_batch_inspections", "sink_batch_alerts", "sink_batch_dead_letters")
 
@@ -90,7 +92,13 @@ def write(tmp_path, name: str, batches: list[list]) -> dict[str, pl.DataFrame]:
         assert stale.fetchall()[0][0] == 0
         assert con.sql("SELECT count(*) FROM work_order_state WHERE centre_id IS NULL OR inspected_category IS NULL").fetchall()[0][0] == 0
         assert con.sql("SELECT count(*) FROM work_orders_awaiting_call").fetchall()[0][0] == 0
-        return dump(con)
+        tables = dump(con)
+        # The review queue's table equals what a fill from the stored rows gives.
+        kept = con.sql("SELECT * FROM queue_calls WHERE queue_member ORDER BY call_id").pl()
+        con.execute(sqlfiles.load("fill_queue_calls", "internal"))
+        assert_frame_equal(kept, con.sql("SELECT * FROM queue_calls ORDER BY call_id").pl())
+        assert kept.height == 6 and kept["inspected"].all() and (kept["alerts"] > 0).all()
+        return tables
     finally:
         con.close()
 
@@ -142,5 +150,45 @@ def test_first_copy_of_a_dead_letter_wins_within_a_batch_and_against_the_store(t
         store_batch(con, [first, first.model_copy(update={"reason": "second copy"})])
         store_batch(con, [first.model_copy(update={"reason": "third copy"})])
         assert con.sql("SELECT dl_key, reason FROM dead_letters").fetchall() == [("calls.audio.v1:1:9", first.reason)]
+    finally:
+        con.close()
+
+
+def test_an_inspection_lists_the_items_waiting_for_a_person(tmp_path):
+    from hotline.warehouse.reader import bind_parameters
+
+    cfg = WarehouseSettings(database=tmp_path / "wh.duckdb", snapshot=tmp_path / "snap.duckdb")
+    meta = make_meta("call-flagged")
+    inspection = make_inspection(meta, review_state="mandatory_review")
+    checks = tuple(c.model_copy(update={"status": "needs_review"}) if c.item_id in ("empathy", "greeting") else c for c in inspection.checks)
+    con = open_writer(cfg)
+    try:
+        store_batch(con, [make_transcript(meta), inspection.model_copy(update={"checks": checks}), make_inspection(make_meta("call-plain"))])
+        stored = dict(con.sql("SELECT call_id, items_needing_review FROM inspections").fetchall())
+        assert stored == {"call-flagged": ["greeting", "empathy"], "call-plain": []}  # scorecard order
+        name = "access_agent_calls_needing_review"
+        listed = con.sql(sqlfiles.load(name), params=bind_parameters(name, {})).pl()
+        assert listed.select("call_id", "items_needing_review").rows() == [("call-flagged", ["greeting", "empathy"])]
+    finally:
+        con.close()
+
+
+def test_the_review_queue_table_follows_alerts_and_re_inspections(tmp_path):
+    cfg = WarehouseSettings(database=tmp_path / "wh.duckdb", snapshot=tmp_path / "snap.duckdb")
+    sent, alerted, plain = make_meta("call-sent"), make_meta("call-alerted"), make_meta("call-plain")
+    con = open_writer(cfg)
+
+    def queue() -> dict:
+        return {r[0]: r[1:] for r in con.sql("SELECT call_id, review_state, alerts, queue_member FROM queue_calls").fetchall()}
+
+    try:
+        store_batch(con, [make_alert("call-alerted")])  # the alert before its call: nothing to list yet
+        assert queue() == {}
+        store_batch(con, [make_transcript(m) for m in (sent, alerted, plain)] + [
+            make_inspection(sent, review_state="mandatory_review"), make_inspection(plain)])
+        assert queue() == {"call-sent": ("mandatory_review", 0, True), "call-alerted": (None, 1, True)}
+        store_batch(con, [make_inspection(alerted, review_state="sample_review"), make_alert("call-alerted", start_s=9.0),
+                          make_inspection(sent)])  # re-inspected out of mandatory review
+        assert queue() == {"call-sent": ("auto_pass", 0, False), "call-alerted": ("sample_review", 2, True)}
     finally:
         con.close()

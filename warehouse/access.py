@@ -30,7 +30,7 @@ from typing import Any, Literal, get_args
 
 import polars as pl
 
-from hotline.warehouse import sqlfiles
+from hotline.warehouse import rollups, sqlfiles
 
 log = logging.getLogger(__name__)
 
@@ -364,6 +364,8 @@ def run_scoped(
     if forged:
         raise AccessDenied(f"the scope comes from the user, not from the caller ({', '.join(sorted(forged))})")
     scoped = params | scope_params(user)
+    # A rollup-backed variant where the page's filters allow it (same result, warehouse/rollups.py).
+    name, scoped = rollups.pick(name, scoped, kind)
     frame = read_newest_first(name, run, scoped) if name in NEWEST_FIRST else run(name, scoped)
     return mask_frame(frame, user)
 
@@ -371,7 +373,9 @@ def run_scoped(
 # --- newest first: a list of the newest N calls without sorting all of them ----------------------
 
 # Lists that show the newest N rows and take $since (only rows from that day on, see the query).
-NEWEST_FIRST = frozenset({"access_calls"})
+NEWEST_FIRST = frozenset({"access_calls", "access_agent_calls_needing_review"})
+# What each lists when the page passes no $limit (the queries' own coalesce($limit, N)).
+DEFAULT_LIMITS = {"access_calls": 500, "access_agent_calls_needing_review": 200}
 # How far back to look first, in days; each further step looks back far enough for the rows
 # still missing at the density found so far, at least FACTOR times as far.
 FIRST_LOOKBACK_DAYS = 1
@@ -379,6 +383,8 @@ FACTOR = 4
 # Margin on the density estimate: a second step that falls short costs a third.
 MARGIN = 1.5
 _NEWEST_DAY_QUERY = "access_calls_newest_day"
+# access_calls' queue-first head (mandatory calls only), read from the review queue's table.
+_QUEUE_HEAD_QUERY = "access_review_queue"
 
 
 def read_newest_first(name: str, run: Callable[[str, dict[str, Any]], pl.DataFrame], params: dict[str, Any]) -> pl.DataFrame:
@@ -400,8 +406,14 @@ def read_newest_first(name: str, run: Callable[[str, dict[str, Any]], pl.DataFra
         first = oldest
     if last is None or first is None:
         return run(name, params)
-    limit = params.get("limit") or 500
+    limit = params.get("limit") or DEFAULT_LIMITS[name]
     queue_first = bool(params.get("queue_first"))
+    if queue_first:
+        # The queue's head from its own small table: complete when it fills the list.
+        wanted = sqlfiles.parameters(_QUEUE_HEAD_QUERY)
+        head = run(_QUEUE_HEAD_QUERY, {k: v for k, v in params.items() if k in wanted})
+        if head.height >= limit:
+            return head
     days = FIRST_LOOKBACK_DAYS
     while True:
         since = last - timedelta(days=days - 1)
@@ -409,7 +421,7 @@ def read_newest_first(name: str, run: Callable[[str, dict[str, Any]], pl.DataFra
             return run(name, params | {"since": None})
         # With the queue first, probe the window alone (the older alerted calls cost a scan of
         # every call): once it holds enough mandatory calls, the list from it and them is complete.
-        frame = run(name, params | {"since": since, "window_only": queue_first})
+        frame = run(name, params | {"since": since} | ({"window_only": True} if queue_first else {}))
         if covers_older(frame, limit, queue_first):
             if not queue_first:
                 return frame

@@ -41,7 +41,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "sentiment_method", "sentiment_overall", "sentiment_trend", "sentiment_first_third_valence",
         "sentiment_last_third_valence", "sentiment_evidence", "routing_department", "routing_rule_id",
         "routing_catalogue_version", "routing_category", "routing_district", "routing_reason",
-        "attitude_method", "attitude_overall", "attitude_evidence", "attitude_turns",
+        "attitude_method", "attitude_overall", "attitude_evidence", "attitude_turns", "items_needing_review",
     ),
     "check_results": ("call_id", "item_no", "item_id", "name", "kind", "status", "weight", "points", "fatal", "reason", "evidence"),
     # value is JSON text (each LLM item has its own shape): cast to JSON on insert.
@@ -189,6 +189,8 @@ def _add_inspection(out: dict[str, list[tuple]], m: CallInspected) -> None:
         route.catalogue_version if route else None, route.category if route else None,
         route.district if route else None, route.reason if route else None,
         *_attitude_values(m),
+        # The items a person must look at, in scorecard order (migration 0026).
+        [c.item_id for c in m.checks if c.status == "needs_review"],
     ))
     out["check_results"].extend(
         (cid, i, c.item_id, c.name, c.kind, c.status, c.weight, c.points, c.fatal, c.reason, _evidence(c.evidence))

@@ -121,6 +121,7 @@ def _shift_rollups(con: duckdb.DuckDBPyConnection, sign: int) -> None:
     _run(con, "rollup_clear_checks")
     _run(con, "rollup_stage_call_inspections")
     _run(con, "rollup_shift_agent_days", {"sign": sign})
+    _run(con, "rollup_shift_call_days", {"sign": sign})
     _run(con, "rollup_clear_inspections")
 
 
@@ -128,6 +129,7 @@ def _add_new_checks(con: duckdb.DuckDBPyConnection, checks: pa.Table | None) -> 
     """Fast path: add the batch's inspections and new checks (the frame appended to check_results)
     to the rollups and coaching examples, attributed by the batch's own calls rows."""
     _run(con, "rollup_add_batch_inspections")
+    _run(con, "rollup_add_batch_call_days")
     if checks is None:
         return
     con.from_arrow(checks).insert_into("sink_batch_checks")
@@ -184,6 +186,8 @@ def _write(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     if events:
         # Few per batch, and the CSV import writes them with the same statement.
         _run(con, "upsert_work_order_events", {"events": event_rows(events, "kafka")})
+    if staged:
+        _refresh_queue_calls(con)
     # Stored orders carry their call's scope and inspection (migration 0024): derive again those
     # whose events, call or inspection this batch brought.
     orders = batch.touched_orders | (orders_of_batch_calls(con, revisited=revisited) if "calls" in staged else set())
@@ -191,6 +195,15 @@ def _write(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     for table in staged:
         _run(con, f"batch_clear_{table}")
     return batch.stored(stale)
+
+
+def _refresh_queue_calls(con: duckdb.DuckDBPyConnection) -> None:
+    """Write again the review queue's rows (migration 0026) of the calls this batch touched.
+
+    By key, one call at a time: a batch holds a few alerted or mandatory calls (about one in a
+    hundred), and a lookup by key reads one row where a set-based join would scan every call."""
+    for (call_id,) in con.sql(sqlfiles.load("batch_queue_calls", "internal")).fetchall():
+        _run(con, "upsert_queue_call", {"call_id": call_id})
 
 
 def store_batch(con: duckdb.DuckDBPyConnection, messages: Iterable[Contract]) -> int:

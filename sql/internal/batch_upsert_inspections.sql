@@ -4,12 +4,14 @@ INSERT OR REPLACE INTO inspections (
     category, category_score, category_method, category_neighbours, review_state, inspected_at,
     sentiment_method, sentiment_overall, sentiment_trend, sentiment_first_third_valence, sentiment_last_third_valence,
     sentiment_evidence, routing_department, routing_rule_id, routing_catalogue_version, routing_category,
-    routing_district, routing_reason, attitude_method, attitude_overall, attitude_evidence, attitude_turns
+    routing_district, routing_reason, attitude_method, attitude_overall, attitude_evidence, attitude_turns,
+    items_needing_review
 )
 SELECT
     call_id, scorecard_id, scorecard_version, score, max_score, fatal, defects,
     category, category_score, category_method, category_neighbours, review_state, inspected_at,
     sentiment_method, sentiment_overall, sentiment_trend, sentiment_first_third_valence, sentiment_last_third_valence,
     sentiment_evidence, routing_department, routing_rule_id, routing_catalogue_version, routing_category,
-    routing_district, routing_reason, attitude_method, attitude_overall, attitude_evidence, attitude_turns
+    routing_district, routing_reason, attitude_method, attitude_overall, attitude_evidence, attitude_turns,
+    items_needing_review
 FROM sink_batch_inspections;

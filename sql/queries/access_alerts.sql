@@ -1,12 +1,13 @@
 -- Alerts on calls in scope and filter, newest first.
 -- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped;
 -- the other parameters are the page's filters. Every one is bound; NULL means "any".
--- The filtered calls come from the scoped_calls table macro (migrations 0013, 0014).
+-- The filtered calls come from scoped_alerted_calls: scoped_calls' rows of the calls with alerts,
+-- read from the review queue's table (migration 0026), not from every call of the window.
 SELECT
     a.call_id, a.kind, a.severity, a.quote, a.speaker, a.start_s, a.end_s, a.from_partial, a.raised_at,
     f.team_id, f.agent_id, f.started_at, f.human_reviewed
 FROM alerts AS a
-INNER JOIN scoped_calls(
+INNER JOIN scoped_alerted_calls(
     $scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent, $category,
     $score_min, $score_max, $review_state, $reviewed, $human_review, $district
 ) AS f USING (call_id)

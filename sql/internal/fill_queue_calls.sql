@@ -1,0 +1,7 @@
+-- After a bulk load that bypassed the sink (benchmark, backfill): the review queue's calls
+-- (migration 0026) from what is stored.
+DELETE FROM queue_calls;
+INSERT INTO queue_calls
+SELECT *
+FROM queue_call_rows
+WHERE queue_member;

@@ -1,0 +1,111 @@
+-- access_kpis served from the call_days rollup (migration 0025): the same columns and values,
+-- for pages whose filters the rollup has. warehouse/rollups.py picks it instead of access_kpis
+-- only when $category, $score_min, $score_max, $review_state, $human_review and $district are
+-- NULL: then every call in scope and window counts, and the inspected calls' figures are sums
+-- over call_days. The calls a human reviewed ($reviewed, from the review store) leave the review
+-- queue: they are looked up by id (none when the list is empty) and taken off its counts.
+-- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped;
+-- $date_from, $date_to, $centre, $team, $agent are the page's filters; NULL means "any".
+-- Calls landed (inspected or not) and alerts come from calls itself: one scan of its narrow
+-- columns, no join with inspections.
+WITH rolled AS (
+    SELECT
+        sum(inspected)::BIGINT AS inspected,
+        sum(scored) AS scored,
+        sum(score_sum) AS score_sum,
+        sum(max_scored) AS max_scored,
+        sum(max_score_sum) AS max_score_sum,
+        sum(passed) AS passed,
+        sum(defective) AS defective,
+        sum(review_queue)::BIGINT AS review_queue,
+        sum(mandatory_review)::BIGINT AS mandatory_review
+    FROM call_days
+    WHERE ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
+      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+      AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
+      AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
+      AND ($agent::VARCHAR IS NULL OR agent_id = $agent::VARCHAR)
+),
+
+filtered AS (
+    -- The calls in scope and window, as scoped_calls selects them (no inspection filter applies).
+    SELECT call_id
+    FROM calls AS c
+    WHERE ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
+      AND ($date_from::DATE IS NULL OR c.started_at >= $date_from::DATE::TIMESTAMPTZ)
+      AND ($date_to::DATE IS NULL OR c.started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
+      AND ($centre::VARCHAR IS NULL OR c.centre_id = $centre::VARCHAR)
+      AND ($team::VARCHAR IS NULL OR c.team_id = $team::VARCHAR)
+      AND ($agent::VARCHAR IS NULL OR c.agent_id = $agent::VARCHAR)
+),
+
+landed AS (
+    SELECT count(*) AS calls_landed FROM filtered
+),
+
+scoped_alerts AS (
+    -- The alerted calls in scope and window with their alert counts, from the review queue's
+    -- table (migration 0026: every landed call with an alert has a row there).
+    SELECT q.alerts
+    FROM queue_calls AS q
+    WHERE q.alerts > 0
+      AND ($scope_centre::VARCHAR IS NULL OR q.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR q.team_id = $scope_team::VARCHAR)
+      AND ($date_from::DATE IS NULL OR q.started_at >= $date_from::DATE::TIMESTAMPTZ)
+      AND ($date_to::DATE IS NULL OR q.started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
+      AND ($centre::VARCHAR IS NULL OR q.centre_id = $centre::VARCHAR)
+      AND ($team::VARCHAR IS NULL OR q.team_id = $team::VARCHAR)
+      AND ($agent::VARCHAR IS NULL OR q.agent_id = $agent::VARCHAR)
+),
+
+-- The reviewed calls among them, with their inspection's review state (NULL: not inspected).
+reviewed_in_scope AS (
+    SELECT i.review_state
+    FROM (SELECT DISTINCT unnest(coalesce($reviewed::VARCHAR[], []::VARCHAR[])) AS call_id) AS r
+    INNER JOIN filtered USING (call_id)
+    LEFT JOIN (
+        SELECT call_id, review_state
+        FROM inspections
+        -- As scoped_calls (0023): inspections of the window's calls were written after it began.
+        WHERE $date_from::DATE IS NULL OR inspected_at >= ($date_from::DATE - 1)::TIMESTAMPTZ
+    ) AS i USING (call_id)
+),
+
+reviewed AS (
+    SELECT
+        count(*) AS human_reviewed,
+        count(*) FILTER (WHERE review_state IN ('mandatory_review', 'sample_review')) AS review_queue,
+        count(*) FILTER (WHERE review_state = 'mandatory_review') AS mandatory_review
+    FROM reviewed_in_scope
+),
+
+-- Dead letters of calls in scope; those of unknown calls only for an unscoped user (administrator).
+scoped_dead_letters AS (
+    SELECT d.dl_key
+    FROM dead_letters AS d
+    LEFT JOIN calls AS c USING (call_id)
+    WHERE ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
+      -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
+      AND ($date_from::DATE IS NULL OR d.failed_at >= $date_from::DATE::TIMESTAMPTZ)
+      AND ($date_to::DATE IS NULL OR d.failed_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
+)
+
+SELECT
+    l.calls_landed,
+    coalesce(r.inspected, 0) AS calls_inspected,
+    CASE WHEN l.calls_landed > 0 THEN coalesce(r.inspected, 0) / l.calls_landed END AS coverage,
+    CASE WHEN r.scored > 0 THEN r.score_sum / r.scored END AS avg_score,
+    CASE WHEN r.max_scored > 0 THEN r.max_score_sum / r.max_scored END AS avg_max_score,
+    CASE WHEN r.inspected > 0 THEN r.passed / r.inspected END AS pass_rate,
+    CASE WHEN r.inspected > 0 THEN r.defective / r.inspected END AS defect_share,
+    coalesce(r.review_queue, 0) - h.review_queue AS review_queue,
+    coalesce(r.mandatory_review, 0) - h.mandatory_review AS mandatory_waiting,
+    h.human_reviewed,
+    (SELECT coalesce(sum(alerts), 0)::BIGINT FROM scoped_alerts) AS alerts,
+    (SELECT count(*) FROM scoped_alerts) AS calls_with_alerts,
+    (SELECT count(*) FROM scoped_dead_letters) AS dead_letters
+FROM landed AS l, rolled AS r, reviewed AS h;

@@ -1,0 +1,37 @@
+-- The review queue's head: the mandatory calls in scope and filters, those with alerts first,
+-- then newest first; the same columns and order as access_calls with $queue_first, read from
+-- the queue's own table (migration 0026) instead of every call of the window. When it holds
+-- $limit rows they are exactly access_calls' first $limit (every mandatory call sorts before any
+-- other); access.read_newest_first asks it first and falls back to access_calls otherwise.
+-- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped; the
+-- other parameters are the page's filters, NULL = any.
+SELECT
+    q.call_id,
+    q.started_at,
+    q.centre_id,
+    q.team_id,
+    q.agent_id,
+    CASE
+        WHEN q.caller_number IS NULL THEN NULL
+        WHEN length(q.caller_number) >= 7
+            THEN left(q.caller_number, 3) || repeat('*', length(q.caller_number) - 7) || right(q.caller_number, 4)
+        ELSE repeat('*', length(q.caller_number))
+    END AS caller_masked,
+    q.duration_s,
+    q.transcript_final,
+    q.inspected,
+    q.score,
+    q.max_score,
+    q.fatal,
+    coalesce(len(q.defects), 0) AS defects,
+    q.category,
+    q.review_state,
+    q.human_reviewed,
+    q.alerts
+FROM scoped_queue_calls(
+    $scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent, $category,
+    $score_min, $score_max, $review_state, $reviewed, $human_review, $district
+) AS q
+WHERE q.review_state = 'mandatory_review'
+ORDER BY q.alerts DESC, q.started_at DESC, q.call_id
+LIMIT coalesce($limit::INTEGER, 500);
