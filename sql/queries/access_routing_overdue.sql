@@ -18,7 +18,9 @@ SELECT
     is_closed,
     extensions,
     returns,
-    date_diff('second', due_at, coalesce(closed_at, now())) / 3600.0 AS hours_overdue
+    -- date_diff('second', …) in whole seconds, from epochs: the calendar-aware date_diff of the
+    -- reporting time zone costs more than the rest of the query on a year of a centre's orders.
+    (floor(epoch(coalesce(closed_at, now()))) - floor(epoch(due_at))) / 3600.0 AS hours_overdue
 FROM work_orders AS w
 WHERE overdue
   AND ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
