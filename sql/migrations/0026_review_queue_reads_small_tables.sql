@@ -7,14 +7,17 @@
 ALTER TABLE inspections ADD COLUMN items_needing_review VARCHAR[];
 ALTER TABLE sink_batch_inspections ADD COLUMN items_needing_review VARCHAR[];
 
+-- The items as derived from the stored check results: the backfill below, and the fill after a
+-- bulk load without the sink (sql/internal/fill_items_needing_review.sql).
+CREATE VIEW items_needing_review_derived AS
+SELECT call_id, list(item_id ORDER BY item_no) AS items
+FROM check_results
+WHERE status = 'needs_review'
+GROUP BY call_id;
+
 UPDATE inspections
 SET items_needing_review = f.items
-FROM (
-    SELECT call_id, list(item_id ORDER BY item_no) AS items
-    FROM check_results
-    WHERE status = 'needs_review'
-    GROUP BY call_id
-) AS f
+FROM items_needing_review_derived AS f
 WHERE inspections.call_id = f.call_id;
 
 -- 2. queue_calls: the review queue lists mandatory calls first (those with alerts first, however
