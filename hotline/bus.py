@@ -14,6 +14,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient, NewTopic
@@ -237,7 +238,7 @@ def run_stateless_stage(
     last_activity = time.monotonic()
     backoff_s = 0.5
     while not stop.is_set():
-        batches = consumer.poll(timeout_ms=poll_timeout_ms)
+        batches = poll_quietly(consumer, stage, stop, timeout_ms=poll_timeout_ms)
         if not batches:
             if idle_exit_s is not None and time.monotonic() - last_activity > idle_exit_s:
                 break
@@ -270,6 +271,17 @@ def run_stateless_stage(
                     backoff_s = min(backoff_s * 2, 30.0)
                     break
     return handled
+
+
+def poll_quietly(consumer: KafkaConsumer, stage: str, stop: StopFlag, **kwargs: Any) -> dict:
+    """consumer.poll, where the broker being away (a KafkaError out of the group coordinator or
+    the metadata refresh) is an empty poll after a pause, not the end of the worker."""
+    try:
+        return consumer.poll(**kwargs)
+    except KafkaError as exc:
+        log.warning("%s: poll failed, the broker is away? (%s); polling again shortly", stage, exc)
+        stop.wait(1.0)
+        return {}
 
 
 def _reconnect(publisher: Publisher, stage: str) -> None:

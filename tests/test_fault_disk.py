@@ -30,8 +30,9 @@ from fault_kit import (
 )
 
 WORKERS = ("inspect-worker", "sink")
-# Room for the warehouse file (~6 MB with its schema), its snapshot and the snapshot's temporary copy.
-TMPFS_SIZE = "40m"
+# Room for the warehouse file (about 13 MB with its schema and a few dozen calls: DuckDB gives
+# each table and index blocks of its own), its snapshot and the snapshot's temporary copy.
+TMPFS_SIZE = "64m"
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from hotline.bus import StopFlag, dead_letter_for, make_consumer
+from hotline.bus import StopFlag, dead_letter_for, make_consumer, poll_quietly
 from hotline.contracts import Contract, ContractError
 from hotline.settings import Settings, WarehouseSettings
 from hotline.warehouse.maintenance import WriterMaintenance
@@ -144,7 +144,7 @@ def _consume(
     last_activity = time.monotonic()
     assigned = False
     while not stop.is_set():
-        polled = consumer.poll(timeout_ms=500, max_records=batch_max_messages)
+        polled = poll_quietly(consumer, "sink", stop, timeout_ms=500, max_records=batch_max_messages)
         if not assigned and consumer.assignment():
             # Joining a new group takes seconds; idleness counts from when partitions arrive.
             assigned = True
