@@ -127,3 +127,11 @@ def test_the_scoped_calls_macro_resolves_on_a_read_only_snapshot(tmp_path):
     assert team_b["call_id"].to_list() == ["c2"]
     assert later["call_id"].to_list() == ["c2"]
     assert reviewed["call_id"].to_list() == ["c3"] and reviewed["human_reviewed"].to_list() == [True]
+
+
+def test_lists_mask_a_caller_number_to_its_first_three_and_last_four_digits(con):
+    migrate(con)
+    masked = con.sql(
+        "SELECT masked_number(n) FROM (VALUES ('13812341234'), ('0571-8888777'), ('12345'), (NULL)) AS t(n)"
+    ).fetchall()
+    assert [m for (m,) in masked] == ["138****1234", "057*****8777", "*****", None]

@@ -11,12 +11,7 @@ SELECT
     q.centre_id,
     q.team_id,
     q.agent_id,
-    CASE
-        WHEN q.caller_number IS NULL THEN NULL
-        WHEN length(q.caller_number) >= 7
-            THEN left(q.caller_number, 3) || repeat('*', length(q.caller_number) - 7) || right(q.caller_number, 4)
-        ELSE repeat('*', length(q.caller_number))
-    END AS caller_masked,
+    masked_number(q.caller_number) AS caller_masked,
     q.duration_s,
     q.transcript_final,
     q.inspected,

@@ -21,12 +21,7 @@ joined AS (
         f.started_at,
         f.team_id,
         f.agent_id,
-        CASE
-            WHEN f.caller_number IS NULL THEN NULL
-            WHEN length(f.caller_number) >= 7
-                THEN left(f.caller_number, 3) || repeat('*', length(f.caller_number) - 7) || right(f.caller_number, 4)
-            ELSE repeat('*', length(f.caller_number))
-        END AS caller_masked,
+        masked_number(f.caller_number) AS caller_masked,
         f.duration_s,
         f.transcript_final,
         i.score,

@@ -9,11 +9,7 @@ WITH scoped AS (
 )
 
 SELECT
-    CASE
-        WHEN length(caller_number) >= 7
-            THEN left(caller_number, 3) || repeat('*', length(caller_number) - 7) || right(caller_number, 4)
-        ELSE repeat('*', length(caller_number))
-    END AS caller_masked,
+    masked_number(caller_number) AS caller_masked,
     count(*) AS calls,
     count(DISTINCT started_at::DATE) AS days,
     min(started_at) AS first_call_at,

@@ -15,11 +15,7 @@ grouped AS (
         grouping(centre_id, team_id) AS level,
         centre_id,
         team_id,
-        CASE
-            WHEN length(caller_number) >= 7
-                THEN left(caller_number, 3) || repeat('*', length(caller_number) - 7) || right(caller_number, 4)
-            ELSE repeat('*', length(caller_number))
-        END AS caller_masked,
+        masked_number(caller_number) AS caller_masked,
         hash(caller_number) AS caller_key,
         count(*) AS calls,
         count(DISTINCT started_at::DATE) AS days,
