@@ -51,10 +51,15 @@ CREATE TABLE work_orders_awaiting_call (
     call_id VARCHAR NOT NULL
 );
 
-INSERT INTO work_orders_awaiting_call
+-- The stored orders still waiting for their call or its inspection: what
+-- work_orders_awaiting_call lists (here, after a full rebuild and after each order's refresh).
+CREATE VIEW work_orders_awaiting_derived AS
 SELECT work_order_id, call_id
 FROM work_order_state
 WHERE call_id IS NOT NULL AND (centre_id IS NULL OR inspected_category IS NULL);
+
+INSERT INTO work_orders_awaiting_call
+SELECT * FROM work_orders_awaiting_derived;
 
 -- The public view again, now with the new columns ("overdue" of an open order as of reading).
 CREATE OR REPLACE VIEW work_orders AS
