@@ -410,8 +410,8 @@ def read_newest_first(name: str, run: Callable[[str, dict[str, Any]], pl.DataFra
     queue_first = bool(params.get("queue_first"))
     if queue_first:
         # The queue's head from its own small table: complete when it fills the list.
-        wanted = sqlfiles.parameters(_QUEUE_HEAD_QUERY)
-        head = run(_QUEUE_HEAD_QUERY, {k: v for k, v in params.items() if k in wanted})
+        taken = sqlfiles.parameters(_QUEUE_HEAD_QUERY)
+        head = run(_QUEUE_HEAD_QUERY, {k: v for k, v in params.items() if k in taken})
         if head.height >= limit:
             return head
     days = FIRST_LOOKBACK_DAYS
