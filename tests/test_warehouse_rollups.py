@@ -62,52 +62,43 @@ FROM agent_days WHERE inspected > 0 ORDER BY ALL
 """
 
 
-def write_days(tmp_path, name: str, batches: list[list]) -> tuple[pl.DataFrame, pl.DataFrame]:
+def write(tmp_path, name: str, batches: list[list], rollup: str = ROLLUP, base: str = BASE_AGGREGATE) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Store the batches through the sink's write path into a new warehouse: the rollup as kept, and as derived from the base tables."""
     cfg = WarehouseSettings(database=tmp_path / f"{name}.duckdb", snapshot=tmp_path / f"{name}-snap.duckdb")
     con = open_writer(cfg)
     try:
         for batch in batches:
             store_batch(con, batch)
-        return con.sql(DAY_ROLLUP).pl(), con.sql(DAY_BASE, params={"tz": REPORTING_TIMEZONE}).pl()
+        return con.sql(rollup).pl(), con.sql(base, params={"tz": REPORTING_TIMEZONE}).pl()
     finally:
         con.close()
+
+
+def random_batches(messages: list, seed: int) -> list[list]:
+    """The stream cut into batches of 1 to 9 messages."""
+    rng = random.Random(seed)
+    batches, k = [], 0
+    while k < len(messages):
+        n = rng.randint(1, 9)
+        batches.append(messages[k : k + n])
+        k += n
+    return batches
 
 
 @pytest.mark.parametrize("seed", [4, 5])
 def test_agent_days_equal_base_aggregate(tmp_path, seed):
     messages = stream(seed)
-    rng = random.Random(seed)
-    batches, k = [], 0
-    while k < len(messages):
-        n = rng.randint(1, 9)
-        batches.append(messages[k : k + n])
-        k += n
-    rollup, base = write_days(tmp_path, "split", batches + [messages[:5]])
+    batches = random_batches(messages, seed)
+    rollup, base = write(tmp_path, "split", batches + [messages[:5]], DAY_ROLLUP, DAY_BASE)
     assert base.height > 1 and base["inspected"].sum() == 12
     # Scores are added and taken away again: equal up to floating-point rounding.
     assert_frame_equal(rollup, base, check_dtypes=False, rel_tol=1e-9)
 
 
-def write(tmp_path, name: str, batches: list[list]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    cfg = WarehouseSettings(database=tmp_path / f"{name}.duckdb", snapshot=tmp_path / f"{name}-snap.duckdb")
-    con = open_writer(cfg)
-    try:
-        for batch in batches:
-            store_batch(con, batch)
-        return con.sql(ROLLUP).pl(), con.sql(BASE_AGGREGATE, params={"tz": REPORTING_TIMEZONE}).pl()
-    finally:
-        con.close()
-
-
 @pytest.mark.parametrize("seed", [1, 2])
 def test_rollup_equals_base_aggregate_after_replays_and_reinspections(tmp_path, seed):
     messages = stream(seed)
-    rng = random.Random(seed)
-    batches, k = [], 0
-    while k < len(messages):
-        n = rng.randint(1, 9)
-        batches.append(messages[k : k + n])
-        k += n
+    batches = random_batches(messages, seed)
     rollup, base = write(tmp_path, "split", batches)
     assert base.height > 0 and base["failed"].sum() > 0
     assert_frame_equal(rollup, base, check_dtypes=False)
@@ -163,34 +154,18 @@ def crowded_stream(seed: int) -> list:
     return msgs + [rng.choice(msgs) for _ in range(5)]
 
 
-def write_coaching(tmp_path, name: str, batches: list[list]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    cfg = WarehouseSettings(database=tmp_path / f"{name}.duckdb", snapshot=tmp_path / f"{name}-snap.duckdb")
-    con = open_writer(cfg)
-    try:
-        for batch in batches:
-            store_batch(con, batch)
-        return con.sql(COACHING).pl(), con.sql(COACHING_BASE, params={"tz": REPORTING_TIMEZONE}).pl()
-    finally:
-        con.close()
-
-
 @pytest.mark.parametrize("seed", [6, 7])
 def test_coaching_examples_equal_newest_failed_checks(tmp_path, seed):
     messages = stream(seed) + crowded_stream(seed)
-    rng = random.Random(seed)
-    batches, k = [], 0
-    while k < len(messages):
-        n = rng.randint(1, 9)
-        batches.append(messages[k : k + n])
-        k += n
-    examples, base = write_coaching(tmp_path, "split", batches)
+    batches = random_batches(messages, seed)
+    examples, base = write(tmp_path, "split", batches, COACHING, COACHING_BASE)
     busy = base.filter(pl.col("call_id").str.starts_with("busy-"))
     # The crowded group is capped at three while more of its calls still fail.
     assert busy.filter(pl.col("agent_id") == "agent-1").height == 3
     assert_frame_equal(examples, base, check_dtypes=False)
-    one_by_one, _ = write_coaching(tmp_path, "single", [[m] for m in messages])
+    one_by_one, _ = write(tmp_path, "single", [[m] for m in messages], COACHING, COACHING_BASE)
     assert_frame_equal(one_by_one, examples)
-    whole, _ = write_coaching(tmp_path, "whole", [messages])
+    whole, _ = write(tmp_path, "whole", [messages], COACHING, COACHING_BASE)
     assert_frame_equal(whole, examples)
 
 
