@@ -50,6 +50,8 @@ CATEGORIES = [
     "交通运输/公共交通", "交通运输/停车与交通秩序", "教育文体/入学", "教育文体/校外培训与收费", "卫生计生/医疗服务", "商贸旅游/消费维权",
 ]
 DISTRICTS = ["江北区", "江南区", "高新区", "滨海新区", "东湖区", "西山区", "南城区", "北港区"]
+SENTIMENTS = ["satisfied", "neutral", "anxious", "dissatisfied", "angry"]
+SENTIMENT_WEIGHTS = [0.25, 0.45, 0.12, 0.13, 0.05]
 ITEMS = [  # item_id, name, kind, weight, fail probability for an average agent
     ("greeting", "开头问候语规范", "rule", 10, 0.04), ("closing", "结束语规范", "rule", 10, 0.06),
     ("forbidden_phrase", "服务忌语", "rule", 20, 0.01), ("address_repeat", "地址复述确认", "rule", 10, 0.15),
@@ -124,6 +126,7 @@ def make_frames(counts: np.ndarray, day_lo: int, day_hi: int, first_id: int, rng
         "channel_layout": "stereo", "agent_channel": 0, "transcript_final": True, "transcript_incomplete": False,
         "duration_s": duration, "language": "zh", "asr_model": "bench", "asr_processing_s": duration / 3.5,
     }).with_columns((pl.col("started_at") + pl.duration(seconds=pl.col("duration_s") * 1.3)).alias("transcribed_at"))
+    calls = calls.with_columns(**talk_figures(duration, rng))
 
     fail_p = np.array([it[4] for it in ITEMS])
     failed = rng.random((n, len(ITEMS))) < np.clip(fail_p[None, :] * skill[agent][:, None], 0, 0.9)
@@ -157,8 +160,13 @@ def make_frames(counts: np.ndarray, day_lo: int, day_hi: int, first_id: int, rng
         "max_score": 100.0, "fatal": fatal, "category": pl.Series(np.array(CATEGORIES)[cat]), "category_score": 0.9,
         "category_method": "bench",
         "review_state": np.where(fatal, "mandatory_review", np.where(rng.random(n) < 0.05, "sample_review", "auto_pass")),
+        # The caller's sentiment where the inspection judged one (about two calls in three).
+        "sentiment_method": "bench",
+        "sentiment_overall": pl.Series(np.where(rng.random(n) < 0.65, rng.choice(SENTIMENTS, n, p=SENTIMENT_WEIGHTS), None), dtype=pl.String),
     }).with_columns(
+        pl.col("sentiment_overall").alias("caller_sentiment"),
         calls.select(pl.col("transcribed_at") + pl.duration(seconds=20)).to_series().alias("inspected_at"),
+    ).with_columns(
     ).join(defects, on="call_id", how="left").with_columns(pl.col("defects").fill_null(pl.lit([], dtype=pl.List(pl.String))))
 
     events = _work_order_events(calls, cat, dist, rng)
@@ -168,6 +176,25 @@ def make_frames(counts: np.ndarray, day_lo: int, day_hi: int, first_id: int, rng
         "quote": "我要找媒体曝光", "speaker": "caller", "from_partial": False,
     }).with_columns(calls["started_at"].gather(alert_rows).alias("raised_at"))
     return {"calls": calls, "inspections": inspections, "checks": checks, "events": events, "alerts": alerts}
+
+
+def talk_figures(duration: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Talk and silence per call as the sink stores them from a transcript (warehouse/talk.py):
+    turns every ten seconds or so, the agent near half the talk, a tenth of the call silent."""
+    n = len(duration)
+    silence_share = np.clip(rng.normal(0.12, 0.05, n), 0.0, 0.6)
+    spoken = duration * (1.0 - silence_share)
+    agent_share = np.clip(rng.normal(0.52, 0.1, n), 0.05, 0.95)
+    return {
+        "turn_count": np.maximum(2, (duration / 10.0).astype(np.int32)),
+        "agent_talk_s": spoken * agent_share,
+        "caller_talk_s": spoken * (1.0 - agent_share),
+        "silence_s": duration * silence_share,
+        "longest_silence_s": np.minimum(duration * silence_share, rng.lognormal(math.log(4.0), 0.6, n)),
+        "overlap_s": rng.exponential(1.5, n),
+        "agent_talk_share": agent_share,
+        "silence_share": silence_share,
+    }
 
 
 def _work_order_events(calls: pl.DataFrame, cat: np.ndarray, dist: np.ndarray, rng: np.random.Generator) -> pl.DataFrame:
@@ -263,6 +290,20 @@ def bulk_load(con, frames: dict[str, pl.DataFrame]) -> None:
     except BaseException:
         con.rollback()
         raise
+
+
+def fill_missing_talk(con) -> None:
+    """A warehouse kept from before migration 0028 has no talk figures on its calls and no caller
+    sentiment on its inspections (the generator had none): draw them as the generator now does,
+    from each call's id so a rerun draws the same, and count the sentiment into call_days again."""
+    if con.sql("SELECT count(*) FROM calls WHERE turn_count IS NOT NULL").fetchall()[0][0] > 0:
+        return
+    t0 = time.perf_counter()
+    con.execute(_sql("fill_missing_talk"))
+    con.execute(_sql("fill_missing_sentiment"))
+    con.execute("DELETE FROM call_days")
+    con.execute(sqlfiles.load("fill_call_days", "internal"))
+    log.info("talk figures and caller sentiment drawn for the kept calls in %.1fs", time.perf_counter() - t0)
 
 
 def derive_work_orders(con) -> None:
@@ -417,11 +458,13 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
             # migrations' backfills do, so the agent pages are timed on full tables.
             t0 = time.perf_counter()
             for name in ("fill_agent_item_days", "fill_agent_days", "fill_coaching_examples", "fill_call_days",
-                         "fill_items_needing_review", "fill_queue_calls"):
+                         "fill_score_days", "fill_items_needing_review", "fill_queue_calls"):
                 con.execute(sqlfiles.load(name, "internal"))
             rollups_s = time.perf_counter() - t0
             log.info("report rollups filled in %.1fs", rollups_s)
             load_s += rollups_s
+        if reuse:
+            fill_missing_talk(con)
         t0 = time.perf_counter()
         publish_snapshot(con, cfg)
         publish_s = time.perf_counter() - t0

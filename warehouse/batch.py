@@ -25,6 +25,7 @@ from hotline.contracts import (
     TranscriptReady,
     WorkOrderEvent,
 )
+from hotline.warehouse.talk import NO_TURNS, measure_talk
 
 # Column order of each table the sink writes (its sink_batch_ scratch table for upserted ones,
 # migration 0011); the writer checks it against the database.
@@ -33,6 +34,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "call_id", "centre_id", "team_id", "agent_id", "caller_number", "started_at", "channel_layout", "agent_channel",
         "source_uri", "transcript_final", "transcript_incomplete", "duration_s", "language", "asr_model",
         "asr_processing_s", "transcribed_at",
+        # Talk and silence from the transcript (migration 0028, warehouse/talk.py).
+        "turn_count", "agent_talk_s", "caller_talk_s", "silence_s", "longest_silence_s", "overlap_s",
+        "agent_talk_share", "silence_share",
     ),
     "turns": ("call_id", "turn_no", "speaker", "channel", "start_s", "end_s", "text", "words"),
     "inspections": (
@@ -42,6 +46,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "sentiment_last_third_valence", "sentiment_evidence", "routing_department", "routing_rule_id",
         "routing_catalogue_version", "routing_category", "routing_district", "routing_reason",
         "attitude_method", "attitude_overall", "attitude_evidence", "attitude_turns", "items_needing_review",
+        "caller_sentiment",
     ),
     "check_results": ("call_id", "item_no", "item_id", "name", "kind", "status", "weight", "points", "fatal", "reason", "evidence"),
     # value is JSON text (each LLM item has its own shape): cast to JSON on insert.
@@ -162,8 +167,9 @@ def _call_row(meta: CallMeta, t: TranscriptReady | None) -> tuple:
         meta.channel_layout, meta.agent_channel, meta.source_uri,
     )
     if t is None:
-        return head + (None,) * 7
-    return head + (t.is_final, t.incomplete, t.duration_s, t.language, t.asr_model, t.processing_s, t.transcribed_at)
+        return head + (None,) * 7 + NO_TURNS
+    return head + (t.is_final, t.incomplete, t.duration_s, t.language, t.asr_model, t.processing_s, t.transcribed_at,
+                   *measure_talk(t.segments, t.duration_s))
 
 
 def _turn_rows(t: TranscriptReady) -> list[tuple]:
@@ -174,6 +180,17 @@ def _turn_rows(t: TranscriptReady) -> list[tuple]:
         )
         for i, s in enumerate(t.segments)
     ]
+
+
+def _caller_sentiment(m: CallInspected) -> str | None:
+    """The caller's sentiment as view call_sentiment resolves it (migration 0028): the inspection's
+    own, else its judged LLM caller_sentiment item's label."""
+    if m.sentiment is not None and m.sentiment.overall is not None:
+        return m.sentiment.overall
+    for j in m.llm:
+        if j.name == "caller_sentiment" and j.status == "judged" and isinstance(j.value, dict) and j.value.get("label") is not None:
+            return str(j.value["label"])
+    return None
 
 
 def _add_inspection(out: dict[str, list[tuple]], m: CallInspected) -> None:
@@ -191,6 +208,7 @@ def _add_inspection(out: dict[str, list[tuple]], m: CallInspected) -> None:
         *_attitude_values(m),
         # The items a person must look at, in scorecard order (migration 0026).
         [c.item_id for c in m.checks if c.status == "needs_review"],
+        _caller_sentiment(m),
     ))
     out["check_results"].extend(
         (cid, i, c.item_id, c.name, c.kind, c.status, c.weight, c.points, c.fatal, c.reason, _evidence(c.evidence))

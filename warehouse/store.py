@@ -122,6 +122,7 @@ def _shift_rollups(con: duckdb.DuckDBPyConnection, sign: int) -> None:
     _run(con, "rollup_stage_call_inspections")
     _run(con, "rollup_shift_agent_days", {"sign": sign})
     _run(con, "rollup_shift_call_days", {"sign": sign})
+    _run(con, "rollup_shift_score_days", {"sign": sign})
     _run(con, "rollup_clear_inspections")
 
 
@@ -130,6 +131,7 @@ def _add_new_checks(con: duckdb.DuckDBPyConnection, checks: pa.Table | None) -> 
     to the rollups and coaching examples, attributed by the batch's own calls rows."""
     _run(con, "rollup_add_batch_inspections")
     _run(con, "rollup_add_batch_call_days")
+    _run(con, "rollup_add_batch_score_days")
     if checks is None:
         return
     con.from_arrow(checks).insert_into("sink_batch_checks")

@@ -65,7 +65,7 @@ cols[1].metric("平均得分", format_score(row["avg_score"]), delta=delta)
 cols[2].metric("有缺陷占比", format_share(row["defect_share"]))
 cols[3].metric("致命错误率", format_share(row["fatal_share"]))
 cols[4].metric("待复核通话", f"{row['calls_needing_review']:,}")
-cols[5].metric("来电人负面情绪", format_share(row["negative_caller_share"]), help="仅统计已由大模型评估情绪的通话")
+cols[5].metric("来电人负面情绪", format_share(row["negative_caller_share"]), help="仅统计已判定来电人情绪的通话（质检情绪模型或大模型）")
 st.caption(
     f"坐席说话占比 {format_share(row['agent_talk_share'])} · 静默占比 {format_share(row['silence_share'])}"
     f" · 最长静默 {format_score(row['longest_silence_s'])} 秒"

@@ -1,13 +1,15 @@
 -- One row per call the batch touched. The recorder's metadata always comes from the batch; the
 -- transcript columns only where the batch writes a transcript (transcript_final is then set),
--- so an inspection never clears a transcript summary.
+-- so an inspection never clears a transcript summary (nor its talk and silence figures, migration 0028).
 INSERT INTO calls (
     call_id, centre_id, team_id, agent_id, caller_number, started_at, channel_layout, agent_channel, source_uri,
-    transcript_final, transcript_incomplete, duration_s, language, asr_model, asr_processing_s, transcribed_at
+    transcript_final, transcript_incomplete, duration_s, language, asr_model, asr_processing_s, transcribed_at,
+    turn_count, agent_talk_s, caller_talk_s, silence_s, longest_silence_s, overlap_s, agent_talk_share, silence_share
 )
 SELECT
     call_id, centre_id, team_id, agent_id, caller_number, started_at, channel_layout, agent_channel, source_uri,
-    transcript_final, transcript_incomplete, duration_s, language, asr_model, asr_processing_s, transcribed_at
+    transcript_final, transcript_incomplete, duration_s, language, asr_model, asr_processing_s, transcribed_at,
+    turn_count, agent_talk_s, caller_talk_s, silence_s, longest_silence_s, overlap_s, agent_talk_share, silence_share
 FROM sink_batch_calls
 ON CONFLICT (call_id) DO UPDATE SET
     centre_id = excluded.centre_id,
@@ -24,4 +26,12 @@ ON CONFLICT (call_id) DO UPDATE SET
     language = CASE WHEN excluded.transcript_final IS NULL THEN language ELSE excluded.language END,
     asr_model = CASE WHEN excluded.transcript_final IS NULL THEN asr_model ELSE excluded.asr_model END,
     asr_processing_s = CASE WHEN excluded.transcript_final IS NULL THEN asr_processing_s ELSE excluded.asr_processing_s END,
-    transcribed_at = CASE WHEN excluded.transcript_final IS NULL THEN transcribed_at ELSE excluded.transcribed_at END;
+    transcribed_at = CASE WHEN excluded.transcript_final IS NULL THEN transcribed_at ELSE excluded.transcribed_at END,
+    turn_count = CASE WHEN excluded.transcript_final IS NULL THEN turn_count ELSE excluded.turn_count END,
+    agent_talk_s = CASE WHEN excluded.transcript_final IS NULL THEN agent_talk_s ELSE excluded.agent_talk_s END,
+    caller_talk_s = CASE WHEN excluded.transcript_final IS NULL THEN caller_talk_s ELSE excluded.caller_talk_s END,
+    silence_s = CASE WHEN excluded.transcript_final IS NULL THEN silence_s ELSE excluded.silence_s END,
+    longest_silence_s = CASE WHEN excluded.transcript_final IS NULL THEN longest_silence_s ELSE excluded.longest_silence_s END,
+    overlap_s = CASE WHEN excluded.transcript_final IS NULL THEN overlap_s ELSE excluded.overlap_s END,
+    agent_talk_share = CASE WHEN excluded.transcript_final IS NULL THEN agent_talk_share ELSE excluded.agent_talk_share END,
+    silence_share = CASE WHEN excluded.transcript_final IS NULL THEN silence_share ELSE excluded.silence_share END;

@@ -18,7 +18,9 @@ SELECT
     $sign::BIGINT * count(*) FILTER (WHERE len(i.defects) > 0 OR i.fatal) AS defective,
     $sign::BIGINT * count(*) FILTER (WHERE i.fatal) AS fatal_calls,
     $sign::BIGINT * count(*) FILTER (WHERE i.review_state IN ('mandatory_review', 'sample_review')) AS review_queue,
-    $sign::BIGINT * count(*) FILTER (WHERE i.review_state = 'mandatory_review') AS mandatory_review
+    $sign::BIGINT * count(*) FILTER (WHERE i.review_state = 'mandatory_review') AS mandatory_review,
+    $sign::BIGINT * count(i.caller_sentiment) AS sentiment_known,
+    $sign::BIGINT * count(*) FILTER (WHERE i.caller_sentiment IN ('dissatisfied', 'angry')) AS negative_caller
 FROM sink_rollup_inspections AS i
 GROUP BY ALL
 ON CONFLICT DO UPDATE SET
@@ -31,4 +33,6 @@ ON CONFLICT DO UPDATE SET
     defective = defective + excluded.defective,
     fatal_calls = fatal_calls + excluded.fatal_calls,
     review_queue = review_queue + excluded.review_queue,
-    mandatory_review = mandatory_review + excluded.mandatory_review;
+    mandatory_review = mandatory_review + excluded.mandatory_review,
+    sentiment_known = sentiment_known + excluded.sentiment_known,
+    negative_caller = negative_caller + excluded.negative_caller;

@@ -2,7 +2,7 @@
 -- Staged with their calls row's attribution as it stands now (migration 0025): rollup_shift_agent_days
 -- and rollup_shift_call_days read only this scratch. An inspection with no calls row yet stages
 -- nothing (it counts nowhere until its calls row is written).
-INSERT INTO sink_rollup_inspections (call_id, score, fatal, max_score, defects, category, review_state, day, centre_id, team_id, agent_id)
+INSERT INTO sink_rollup_inspections (call_id, score, fatal, max_score, defects, category, review_state, caller_sentiment, day, centre_id, team_id, agent_id)
 SELECT
     i.call_id,
     i.score,
@@ -11,6 +11,7 @@ SELECT
     i.defects,
     i.category,
     i.review_state,
+    i.caller_sentiment,
     timezone('Asia/Shanghai', c.started_at)::DATE AS day,
     c.centre_id,
     c.team_id,
