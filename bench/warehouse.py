@@ -9,7 +9,11 @@ then fills calls, inspections, ten scorecard items per call and a work-order his
 dispatched, sometimes returned and dispatched again, closed, callback). Figures:
 
 - sink_calls_per_s: the sink's own write path (store_batch on CallInspected messages with ten
-  checks, one transaction per warehouse.batch_max_messages, no Kafka) on 4,000 calls;
+  checks, one transaction per warehouse.batch_max_messages, no Kafka) on 4,000 calls, into a
+  new file;
+- sink_calls_per_s_kept_warehouse (with --reuse): the same 4,000 new calls written into the kept
+  warehouse, each batch rolled back after it is timed (the commit untimed), so what the per-batch
+  statements cost against a full file shows;
 - bulk_load_calls_per_s: the bulk path used to fill the benchmark warehouse (frames inserted
   by INSERT ... SELECT, all tables of a call included);
 - query_p95_ms: p50/p95 of every access_* query a dashboard page runs, through access.run_scoped
@@ -238,11 +242,9 @@ def _work_order_events(calls: pl.DataFrame, cat: np.ndarray, dist: np.ndarray, r
 # --------------------------------------------------------------------------- phases
 
 
-def measure_sink_path(frames: dict[str, pl.DataFrame], tmp: Path, limit: int = 4000, batch: int | None = None) -> float:
-    """Calls/s through store_batch (the sink's write code) for CallInspected messages with ten checks."""
+def sink_messages(frames: dict[str, pl.DataFrame], limit: int = 4000) -> list:
+    """CallInspected messages with ten checks for the first ``limit`` calls of the frames."""
     from hotline.contracts import CallInspected, CallMeta, CategorySuggestion, CheckResult, Evidence
-    from hotline.settings import WarehouseSettings
-    from hotline.warehouse.store import open_writer, store_batch
 
     calls = frames["calls"].head(limit)
     checks = frames["checks"].filter(pl.col("call_id").is_in(calls["call_id"].implode())).partition_by("call_id", as_dict=True)
@@ -261,6 +263,15 @@ def measure_sink_path(frames: dict[str, pl.DataFrame], tmp: Path, limit: int = 4
                                       max_score=100.0, fatal=i["fatal"], checks=results, defects=tuple(i["defects"]),
                                       category=CategorySuggestion(category=i["category"], score=0.9, method="bench"),
                                       review_state=i["review_state"], inspected_at=i["inspected_at"]))
+    return messages
+
+
+def measure_sink_path(frames: dict[str, pl.DataFrame], tmp: Path, limit: int = 4000, batch: int | None = None) -> float:
+    """Calls/s through store_batch (the sink's write code) into a new, empty warehouse file."""
+    from hotline.settings import WarehouseSettings
+    from hotline.warehouse.store import open_writer, store_batch
+
+    messages = sink_messages(frames, limit)
     cfg = WarehouseSettings(database=tmp / "sinkpath.duckdb", snapshot=tmp / "sinkpath-snap.duckdb")
     for f in (cfg.database, cfg.snapshot):  # a kept folder's earlier file would turn every write into a replay
         f.unlink(missing_ok=True)
@@ -274,6 +285,34 @@ def measure_sink_path(frames: dict[str, pl.DataFrame], tmp: Path, limit: int = 4
         elapsed = time.perf_counter() - t0
     finally:
         con.close()
+    return len(messages) / elapsed
+
+
+def measure_sink_path_kept(con, frames: dict[str, pl.DataFrame], size: int, limit: int = 4000) -> float:
+    """Calls/s of the sink's write code into the kept (full) warehouse, for new calls: each batch
+    is written in a transaction that is then rolled back, so the kept file does not change. The
+    commit is not timed (on an empty file it is a few per cent of a batch); a first, untimed pass
+    warms the connection as a running sink's is."""
+    from hotline.warehouse.batch import collect
+    from hotline.warehouse.store import write_batch
+
+    messages = sink_messages(frames, limit)
+    for k in range(0, len(messages), size):  # once untimed, as a running sink is warm
+        con.begin()
+        try:
+            write_batch(con, collect(messages[k : k + size]))
+        finally:
+            con.rollback()
+    elapsed = 0.0
+    for k in range(0, len(messages), size):
+        batch = collect(messages[k : k + size])
+        con.begin()
+        try:
+            t0 = time.perf_counter()
+            write_batch(con, batch)
+            elapsed += time.perf_counter() - t0
+        finally:
+            con.rollback()
     return len(messages) / elapsed
 
 
@@ -424,7 +463,7 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
     log.info("%s %d calls over %d days, %d series, %d planted spikes", "reusing" if reuse else "generating", total, days,
              counts.shape[0] * counts.shape[1], len(planted))
     gen_s = load_s = derive_s = 0.0
-    sink_rate = None
+    sink_rate = kept_sink_rate = None
     next_id = 0
     events = 0
     chunk_days = max(1, int(days * 400_000 / max(total, 1)))
@@ -433,8 +472,13 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
     open_s = time.perf_counter() - t0
     try:
         if reuse:
-            # The sink path is measured on a fresh file as in a full run (one day's calls is plenty).
-            sink_rate = measure_sink_path(make_frames(counts, 0, 1, 0, np.random.default_rng(seed + 1)), work)
+            # The sink path is measured on a fresh file as in a full run (one day's calls is plenty),
+            # and into the kept warehouse: new calls on its last day, ids beyond any it holds.
+            day_frames = make_frames(counts, 0, 1, 0, np.random.default_rng(seed + 1))
+            sink_rate = measure_sink_path(day_frames, work)
+            kept_frames = make_frames(counts, days - 1, days, 10 * total, np.random.default_rng(seed + 2))
+            kept_sink_rate = measure_sink_path_kept(con, kept_frames, cfg.batch_max_messages)
+            log.info("sink write path: %.0f calls/s on an empty file, %.0f into the kept warehouse", sink_rate, kept_sink_rate)
         for lo in range(0, 0 if reuse else days, chunk_days):
             t0 = time.perf_counter()
             frames = make_frames(counts, lo, min(days, lo + chunk_days), next_id, rng)
@@ -485,6 +529,7 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
         "check_results": total * len(ITEMS),
         "ingest_calls_per_s": round(sink_rate or 0.0, 1),
         "sink_calls_per_s": round(sink_rate or 0.0, 1),
+        "sink_calls_per_s_kept_warehouse": round(kept_sink_rate, 1) if kept_sink_rate else None,
         "sink_batch_messages": cfg.batch_max_messages,
         "bulk_load_calls_per_s": round(total / load_s, 1) if load_s else None,
         "generate_s": round(gen_s, 1),

@@ -141,7 +141,7 @@ def _add_new_checks(con: duckdb.DuckDBPyConnection, checks: pa.Table | None) -> 
     _run(con, "batch_clear_checks")
 
 
-def _write(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
+def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     """Write the reduced batch inside the caller's transaction; returns the messages written."""
     stale: set[str] = set()
     candidates = batch.partial_only_calls()
@@ -218,7 +218,7 @@ def store_batch(con: duckdb.DuckDBPyConnection, messages: Iterable[Contract]) ->
         batch = collect(messages)
         con.begin()
         try:
-            stored = _write(con, batch)
+            stored = write_batch(con, batch)
             con.commit()
         except BaseException:
             _roll_back(con)
