@@ -232,6 +232,10 @@ class JobsSettings(Section):
     # Transcripts (turns, evidence quotes) in the warehouse; calls, scores and work orders stay.
     # Purged by the sink on the nightly `maintenance` request, which also compacts its file.
     keep_transcripts_days: int | None = 365
+    # On this day of the week (0 = Monday) the nightly request compacts the file even when nothing
+    # was purged: compaction also lays the work-order rows out again in the order the routing pages
+    # read them (migration 0031), which the sink's appends wear away. None: only after a purge.
+    compact_weekday: int | None = 6
     # Folders holding the centre's recordings (what ingest reads); retention deletes old files there.
     audio_dirs: tuple[Path, ...] = ()
 

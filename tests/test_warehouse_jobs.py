@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 import polars as pl
 import pytest
@@ -236,6 +236,9 @@ def test_transcript_purge_keeps_scores_and_recent_words(tmp_path):
         con.close()
 
 
+MONDAY = date(2025, 3, 3)
+
+
 def test_maintenance_purges_old_transcripts_keeps_scores_and_accounting_then_compacts(tmp_path):
     """What the nightly `maintenance` job asks of the sink, carried out on the writer's connection."""
     from hotline.warehouse.maintenance import WriterMaintenance, request_path
@@ -254,7 +257,7 @@ def test_maintenance_purges_old_transcripts_keeps_scores_and_accounting_then_com
         maintenance = WriterMaintenance(cfg, now=lambda: DAY1 + timedelta(days=1, hours=1))
         assert maintenance.run_if_requested(con) == (con, False)  # nothing asked: nothing done
 
-        request_writer_maintenance(settings, JobsPolicy(keep_transcripts_days=1))
+        request_writer_maintenance(settings, JobsPolicy(keep_transcripts_days=1), day=MONDAY)
         old_con = con
         con, done = maintenance.run_if_requested(con)
         assert done and con is not old_con and not request_path(cfg).exists()
@@ -269,7 +272,15 @@ def test_maintenance_purges_old_transcripts_keeps_scores_and_accounting_then_com
         store_batch(con, report_messages())  # the compacted file takes writes (replays land on the same rows)
         assert con.sql("SELECT count(*) FROM calls").fetchall()[0][0] == 10
         # Nothing old left to purge: the request is done without rewriting the file (minutes at scale).
-        request_writer_maintenance(settings, JobsPolicy(keep_transcripts_days=400_000))
+        request_writer_maintenance(settings, JobsPolicy(keep_transcripts_days=400_000), day=MONDAY)
         assert maintenance.run_if_requested(con) == (con, True) and not request_path(cfg).exists()
+        # Except on the weekly compaction day (Sunday by default): rewritten all the same.
+        request_writer_maintenance(settings, JobsPolicy(keep_transcripts_days=400_000), day=MONDAY + timedelta(days=6))
+        old_con = con
+        con, done = maintenance.run_if_requested(con)
+        assert done and con is not old_con and not request_path(cfg).exists()
+        assert con.sql("SELECT count(*) FROM calls").fetchall()[0][0] == 10
+        request_writer_maintenance(settings, JobsPolicy(keep_transcripts_days=400_000, compact_weekday=None), day=MONDAY + timedelta(days=6))
+        assert maintenance.run_if_requested(con) == (con, True)
     finally:
         con.close()

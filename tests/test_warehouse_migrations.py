@@ -13,7 +13,8 @@ from hotline.warehouse.migrations import list_migrations, migrate
 # compaction in tests/test_warehouse_maintenance.py).
 NOT_PREPARABLE = {
     "create_schema_migrations", "attach_snapshot", "use_snapshot", "set_timezone",
-    "attach_compaction_source", "attach_compaction_target", "copy_compaction", "detach_compaction",
+    "attach_compaction_source", "attach_compaction_target", "copy_compaction", "order_compaction_work_orders",
+    "detach_compaction",
 }
 
 EXPECTED_TABLES = {"calls", "turns", "inspections", "check_results", "llm_judgements", "alerts", "dead_letters", "schema_migrations"}

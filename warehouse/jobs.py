@@ -170,10 +170,13 @@ def apply_retention(settings: Settings, policy: JobsPolicy, now: float | None = 
 _KEPT_FILES = frozenset({"spike_alerts.jsonl", "CURRENT"})
 
 
-def request_writer_maintenance(settings: Settings, policy: JobsPolicy) -> Path:
+def request_writer_maintenance(settings: Settings, policy: JobsPolicy, day: date | None = None) -> Path:
     """Ask the sink (the only writer) to purge expired transcripts when next idle, and to compact
-    its file if that freed anything."""
-    return request_maintenance(settings.warehouse, keep_transcripts_days=policy.keep_transcripts_days)
+    its file if that freed anything, or in any case on ``policy.compact_weekday``."""
+    day = day or datetime.now(TZ).date()
+    weekly = policy.compact_weekday is not None and day.weekday() == policy.compact_weekday
+    return request_maintenance(settings.warehouse, keep_transcripts_days=policy.keep_transcripts_days,
+                               compact="always" if weekly else "if_purged")
 
 
 def build_scheduler(jobs: dict[str, tuple[Callable[[], object], dict]], lock_dir: Path | None = None) -> BackgroundScheduler:

@@ -5,8 +5,9 @@ or compact it; it leaves a request file beside the database (``request_maintenan
 carries it out the next time its topics are idle (``WriterMaintenance``). Purging first, then
 compacting: DuckDB reuses the blocks a delete frees but never shrinks its file, so the purge's
 space only comes back when the file is rewritten. Compaction copies every table, view and macro
-into a fresh file and renames it over the old one while the writer's connection is closed; a
-failure leaves the old file in place and the request pending.
+into a fresh file, lays the work-order rows out again in the order the routing pages read them
+(the sink appends them out of it), and renames the file over the old one while the writer's
+connection is closed; a failure leaves the old file in place and the request pending.
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ def _rewrite(database: Path, fresh: Path) -> None:
         copier.execute(sqlfiles.load("attach_compaction_source", "internal"), {"path": str(database)})
         copier.execute(sqlfiles.load("attach_compaction_target", "internal"), {"path": str(fresh)})
         copier.execute(sqlfiles.load("copy_compaction", "internal"))
+        copier.execute(sqlfiles.load("order_compaction_work_orders", "internal"))
         copier.execute(sqlfiles.load("detach_compaction", "internal"))
     finally:
         copier.close()
