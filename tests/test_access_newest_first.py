@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import polars as pl
 import pytest
 
 from hotline.settings import WarehouseSettings
@@ -30,6 +31,12 @@ def _messages() -> list:
             msgs += [make_transcript(meta), make_inspection(meta, review_state="mandatory_review" if mandatory else "auto_pass")]
             if day < 3 and k == 0:
                 msgs.append(make_alert(call_id))
+        if day in (5, 10, DAYS - 2):
+            # Calls not inspected yet (one of them alerted): the queue-first list puts them last.
+            meta = make_meta(f"pending-{day:02d}", started_at=DAY1 + timedelta(days=day, hours=5), team="team-b")
+            msgs.append(make_transcript(meta))
+            if day == 5:
+                msgs.append(make_alert(meta.call_id))
     return msgs
 
 
@@ -50,6 +57,9 @@ CASES = [
     {"queue_first": True, "limit": 5},
     {"queue_first": True, "limit": 12},
     {"queue_first": True, "human_review": "unreviewed", "reviewed": ["call-00-0"], "limit": 8},
+    {"queue_first": True, "limit": 60},
+    {"queue_first": True, "limit": 122},
+    {"queue_first": True, "limit": 500},
     {"date_from": (DAY1 + timedelta(days=5)).date(), "date_to": (DAY1 + timedelta(days=30)).date(), "limit": 10},
     {"date_from": (DAY1 + timedelta(days=1)).date(), "date_to": (DAY1 + timedelta(days=30)).date(), "queue_first": True, "limit": 6},
     {"team": "team-b", "limit": 50},
@@ -112,3 +122,28 @@ def test_the_calls_needing_review_look_back_like_the_call_list(reader, user, par
     assert looked_back.height > 0 and set(looked_back["review_state"]) == {"mandatory_review"}
     if params["limit"] <= 4 and "date_from" not in params:
         assert steps[-1].get("since") is not None  # the newest weeks held them: never read whole
+
+
+def test_a_short_review_queue_is_completed_from_the_newest_days(reader):
+    """The queue's inspected calls come from its own table; the rest of the list from the newest
+    days, without the whole window being read or sorted."""
+    steps: list[tuple[str, dict]] = []
+
+    def run(name, bound):
+        steps.append((name, bound))
+        return query_frame(reader, name, **bound)
+
+    listed = access.run_scoped(SUPERVISOR, "access_calls", run, {"queue_first": True, "limit": 30})
+    queued = listed.filter((pl.col("review_state") == "mandatory_review") | (pl.col("alerts") > 0))
+    assert 0 < queued.height < 30 and listed.head(queued.height).equals(queued)
+    # Two old sampled calls with alerts are in the queue, ahead of every newer sampled call.
+    assert {"call-01-0", "call-02-0"} <= set(queued["call_id"])
+    assert listed["started_at"][queued.height] == listed["started_at"][queued.height:].max()
+    whole_window = [b for name, b in steps if name == "access_calls" and b.get("since") is None]
+    assert not whole_window
+
+
+def test_calls_not_inspected_yet_end_the_review_queue(reader):
+    listed = access.run_scoped(SUPERVISOR, "access_calls", lambda name, bound: query_frame(reader, name, **bound), {"queue_first": True})
+    pending = [c for c in listed["call_id"] if c.startswith("pending-")]
+    assert len(pending) == 3 and listed["call_id"].to_list()[-3:] == pending

@@ -383,7 +383,7 @@ FACTOR = 4
 # Margin on the density estimate: a second step that falls short costs a third.
 MARGIN = 1.5
 _NEWEST_DAY_QUERY = "access_calls_newest_day"
-# access_calls' queue-first head (mandatory calls only), read from the review queue's table.
+# access_calls' queue-first head (the queue's inspected calls), read from the review queue's table.
 _QUEUE_HEAD_QUERY = "access_review_queue"
 
 
@@ -407,54 +407,44 @@ def read_newest_first(name: str, run: Callable[[str, dict[str, Any]], pl.DataFra
     if last is None or first is None:
         return run(name, params)
     limit = params.get("limit") or DEFAULT_LIMITS[name]
-    queue_first = bool(params.get("queue_first"))
-    if queue_first:
-        # The queue's head from its own small table: complete when it fills the list.
-        taken = sqlfiles.parameters(_QUEUE_HEAD_QUERY)
-        head = run(_QUEUE_HEAD_QUERY, {k: v for k, v in params.items() if k in taken})
-        if head.height >= limit:
-            return head
+    if params.get("queue_first"):
+        return _queue_first(name, run, params, limit)
     days = FIRST_LOOKBACK_DAYS
     while True:
         since = last - timedelta(days=days - 1)
         if since <= first:
             return run(name, params | {"since": None})
-        # With the queue first, probe the window alone (the older alerted calls cost a scan of
-        # every call): once it holds enough mandatory calls, the list from it and them is complete.
-        frame = run(name, params | {"since": since} | ({"window_only": True} if queue_first else {}))
-        if covers_older(frame, limit, queue_first):
-            if not queue_first:
-                return frame
-            listed = run(name, params | {"since": since})
-            if covers_older(listed, limit, queue_first):  # always, unless the query changed its order
-                return listed
-            return run(name, params | {"since": None})
-        found = _counted(frame, queue_first)
-        wanted = days * limit / found * MARGIN if found else days * FACTOR
+        frame = run(name, params | {"since": since})
+        if covers_older(frame, limit):
+            return frame
+        wanted = days * limit / frame.height * MARGIN if frame.height else days * FACTOR
         days = max(days * FACTOR, math.ceil(wanted))
 
 
-def covers_older(frame: pl.DataFrame, limit: int, queue_first: bool) -> bool:
-    """Whether no call older than ``since`` could enter this list (access_calls' order).
+def covers_older(frame: pl.DataFrame, limit: int) -> bool:
+    """Whether no call older than ``since`` could enter this newest-first list: it holds ``limit``
+    rows, and every call it left out is older than all of them."""
+    return frame.height >= limit
 
-    Calls before ``since`` that the query left out have no alerts or are not mandatory (it
-    includes the older mandatory alerted ones when the queue comes first, unless asked for the
-    window only: then this says whether the window holds enough mandatory calls, so that the list
-    with them is complete). Newest first, each sorts below all ``limit`` rows found.
-    Queue first, a mandatory call among them would still sort above a sampled one, so the last
-    row found must itself be mandatory: then the left-out calls, mandatory and older or not
-    mandatory, all sort below it (an alerted last row outranks them, one without alerts is newer).
+
+def _queue_first(name: str, run: Callable[[str, dict[str, Any]], pl.DataFrame], params: dict[str, Any], limit: int) -> pl.DataFrame:
+    """access_calls with the review queue first, without sorting every call of the window.
+
+    In that order the list is: the queue's inspected calls (mandatory or alerted, read from the
+    queue's own table, whatever their age), then the window's other inspected calls newest first,
+    then calls not inspected yet. When the queue does not fill the list, the newest calls of the
+    window (looked back for as above) hold the rest, unless too few of them are inspected: then
+    the whole window is read.
     """
-    if frame.height < limit:
-        return False
-    return not queue_first or frame["review_state"][-1] == "mandatory_review"
-
-
-def _counted(frame: pl.DataFrame, queue_first: bool) -> int:
-    # The rows that decide when to stop: with the queue first, mandatory calls found in the window.
-    if not queue_first:
-        return frame.height
-    return frame.filter((pl.col("review_state") == "mandatory_review") & (pl.col("alerts") == 0)).height
+    taken = sqlfiles.parameters(_QUEUE_HEAD_QUERY)
+    head = run(_QUEUE_HEAD_QUERY, {k: v for k, v in params.items() if k in taken})
+    if head.height >= limit:
+        return head
+    newest = read_newest_first(name, run, params | {"queue_first": False})
+    rest = newest.filter(pl.col("review_state").is_not_null() & (pl.col("review_state") != "mandatory_review") & (pl.col("alerts") == 0))
+    if rest.height >= limit - head.height:
+        return pl.concat([head, rest.head(limit - head.height)])
+    return run(name, params | {"since": None})
 
 
 def _as_date(value: date | str | None) -> date | None:

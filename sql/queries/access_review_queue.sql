@@ -1,8 +1,10 @@
--- The review queue's head: the mandatory calls in scope and filters, those with alerts first,
--- then newest first; the same columns and order as access_calls with $queue_first, read from
--- the queue's own table (migration 0026) instead of every call of the window. When it holds
--- $limit rows they are exactly access_calls' first $limit (every mandatory call sorts before any
--- other); access.read_newest_first asks it first and falls back to access_calls otherwise.
+-- The review queue's head: its inspected calls in scope and filters (mandatory, or with alerts),
+-- mandatory first, then those with more alerts, then newest first; the same columns and order as
+-- access_calls with $queue_first, read from the queue's own table (migration 0026) instead of
+-- every call of the window. Every inspected call the queue holds sorts there before every
+-- inspected call it does not hold (sampled and without alerts) and before every call not
+-- inspected yet, so these rows are exactly the start of access_calls' list: all of it when they
+-- are $limit, else access.read_newest_first completes it with the window's newest other calls.
 -- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped; the
 -- other parameters are the page's filters, NULL = any.
 SELECT
@@ -27,6 +29,6 @@ FROM scoped_queue_calls(
     $scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent, $category,
     $score_min, $score_max, $review_state, $reviewed, $human_review, $district
 ) AS q
-WHERE q.review_state = 'mandatory_review'
-ORDER BY q.alerts DESC, q.started_at DESC, q.call_id
+WHERE q.review_state IS NOT NULL
+ORDER BY (q.review_state = 'mandatory_review') DESC, q.alerts DESC, q.started_at DESC, q.call_id
 LIMIT coalesce($limit::INTEGER, 500);
