@@ -202,10 +202,12 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
 def _refresh_queue_calls(con: duckdb.DuckDBPyConnection) -> None:
     """Write again the review queue's rows (migration 0026) of the calls this batch touched.
 
-    By key, one call at a time: a batch holds a few alerted or mandatory calls (about one in a
-    hundred), and a lookup by key reads one row where a set-based join would scan every call."""
-    for (call_id,) in con.sql(sqlfiles.load("batch_queue_calls", "internal")).fetchall():
-        _run(con, "upsert_queue_call", {"call_id": call_id})
+    A batch holds a few alerted or mandatory calls (about one in a hundred); their ids are
+    passed as a list, which the macro filters each table by (migration 0032): a join against
+    the batch's tables instead would scan every call."""
+    call_ids = [row[0] for row in con.sql(sqlfiles.load("batch_queue_calls", "internal")).fetchall()]
+    if call_ids:
+        _run(con, "upsert_queue_calls", {"call_ids": call_ids})
 
 
 def store_batch(con: duckdb.DuckDBPyConnection, messages: Iterable[Contract]) -> int:

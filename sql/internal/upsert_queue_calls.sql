@@ -1,0 +1,6 @@
+-- $call_ids: calls of the review queue (migration 0026) written again from their calls,
+-- inspections and alerts rows as they stand now, in one statement (migration 0032); nothing for
+-- a call that has not landed.
+INSERT OR REPLACE INTO queue_calls
+SELECT *
+FROM queue_call_rows_of($call_ids::VARCHAR[]);
