@@ -17,7 +17,8 @@ dispatched, sometimes returned and dispatched again, closed, callback). Figures:
 - bulk_load_calls_per_s: the bulk path used to fill the benchmark warehouse (frames inserted
   by INSERT ... SELECT, all tables of a call included);
 - query_p95_ms: p50/p95 of every access_* query a dashboard page runs, through access.run_scoped
-  as the page runs it, for a centre-wide and a team user, at a 30-day and a 365-day window where
+  as the page runs it, for a centre-wide, a team and an unscoped (administrator) user, at a
+  30-day and a 365-day window where
   the page has a date picker (bench/warehouse_pages.py); labels are query[scope,window];
 - other_query_p95_ms: the named queries no page runs (CLI reports, reconcile), a 30-day window;
 - planted spikes found, false spikes per 100 series-weeks.
@@ -546,7 +547,8 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
 
 
 def _call_in_scope(cfg) -> str:
-    """A call both bench users may open (the team lead's team is inside the supervisor's centre)."""
+    """A call every bench user may open (the team lead's team is inside the supervisor's centre,
+    the administrator sees every centre)."""
     from bench.warehouse_pages import TEAM_LEAD
     from hotline.warehouse.reader import open_snapshot, query_frame
 

@@ -2,8 +2,9 @@
 
 Each case is one ``access_*`` query with the parameters a page passes (dashboards/views/*.py,
 dashboards/filters.py), run the way the page runs it: through access.run_scoped for a signed-in
-user, so the scope is bound in SQL and the result masked by role. Two users: a QA supervisor (a
-whole centre) and a team lead (one team); pages with a date picker at a 30-day and a 365-day
+user, so the scope is bound in SQL and the result masked by role. Three users: a QA supervisor (a
+whole centre), a team lead (one team) and an administrator (every centre: what a supervisor of a
+centre holding every call of the warehouse would read); pages with a date picker at a 30-day and a 365-day
 window (the pickers' default, no dates, reads everything: 365 days is the bench's whole year).
 The hotspot page reads the hourly job's stored results; its drill-down queries belong to the
 hotspot job's benchmark and are not timed here.
@@ -24,6 +25,7 @@ from hotline.warehouse.access import User, run_scoped
 
 SUPERVISOR = User("bench-supervisor", "bench", "qa_supervisor", centre_id="centre-0")
 TEAM_LEAD = User("bench-lead", "bench", "team_lead", centre_id="centre-0", team_id="team-3")
+ADMIN = User("bench-admin", "bench", "admin")
 WINDOWS = {"30d": 30, "365d": 365}
 
 
@@ -41,7 +43,8 @@ def _overview_filters() -> dict[str, Any]:
 
 
 def page_cases(call_id: str, *, centre: str, team: str | None) -> list[Case]:
-    """Every access_* query the pages issue, with the parameters they pass."""
+    """Every access_* query the pages issue, with the parameters they pass. ``centre``: the
+    reports page's centre, the user's own (an administrator must pick one: it offers no "all")."""
     f = _overview_filters()
     report_scope = {"centre": centre, "team": team, "agent": None}
     cases = [
@@ -76,9 +79,9 @@ def page_cases(call_id: str, *, centre: str, team: str | None) -> list[Case]:
 
 def runs(last_day: date, call_id: str) -> Iterator[tuple[str, User, str, dict[str, Any]]]:
     """(label, user, query, params) for every case, user and window."""
-    for who, user in (("centre", SUPERVISOR), ("team", TEAM_LEAD)):
+    for who, user in (("centre", SUPERVISOR), ("team", TEAM_LEAD), ("all", ADMIN)):
         seen: set[str] = set()
-        for case in page_cases(call_id, centre=user.centre_id or "", team=user.team_id):
+        for case in page_cases(call_id, centre=user.centre_id or SUPERVISOR.centre_id or "", team=user.team_id):
             windows = WINDOWS.items() if case.dated else [("all", None)]
             for wname, days in windows:
                 params = dict(case.params)
