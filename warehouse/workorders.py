@@ -62,9 +62,14 @@ def refresh_work_orders(con: duckdb.DuckDBPyConnection, work_order_ids: Iterable
         con.execute(sqlfiles.load("insert_all_work_order_state", "internal"))
         return
     ids = sorted(set(work_order_ids))
-    if ids:
-        for name in ("delete_work_order_state", "delete_awaiting_work_orders", "insert_work_order_state", "insert_awaiting_work_orders"):
-            con.execute(sqlfiles.load(name, "internal"), {"ids": ids})
+    if not ids:
+        return
+    # Passed as lists, which the derivation filters each table by (migration 0033).
+    call_ids = [row[0] for row in con.execute(sqlfiles.load("calls_of_work_orders", "internal"), {"ids": ids}).fetchall()]
+    for name in ("delete_work_order_state", "delete_awaiting_work_orders"):
+        con.execute(sqlfiles.load(name, "internal"), {"ids": ids})
+    con.execute(sqlfiles.load("insert_work_order_state", "internal"), {"ids": ids, "call_ids": call_ids})
+    con.execute(sqlfiles.load("insert_awaiting_work_orders", "internal"), {"ids": ids})
 
 
 def orders_of_batch_calls(con: duckdb.DuckDBPyConnection, *, revisited: bool) -> set[str]:

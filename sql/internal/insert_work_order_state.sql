@@ -1,6 +1,6 @@
 -- $ids: the work orders a batch touched (their events, their call or its inspection changed);
--- delete_work_order_state removed their rows first.
+-- delete_work_order_state removed their rows first. $call_ids: the calls their events name
+-- (calls_of_work_orders). Each table is read for these ids only (migration 0033).
 INSERT INTO work_order_state BY NAME
 SELECT *
-FROM work_orders_stored_derived
-WHERE work_order_id IN (SELECT unnest($ids::VARCHAR[]));
+FROM work_orders_stored_derived_of($ids::VARCHAR[], $call_ids::VARCHAR[]);
