@@ -14,6 +14,8 @@ dispatched, sometimes returned and dispatched again, closed, callback). Figures:
 - sink_calls_per_s_kept_warehouse (with --reuse): the same 4,000 new calls written into the kept
   warehouse, each batch rolled back after it is timed (the commit untimed), so what the per-batch
   statements cost against a full file shows;
+- work_order_refresh_ms: what the sink spends deriving again the stored work orders a batch's
+  events touched, for 10, 200 and 2,000 orders of the full warehouse (rolled back);
 - bulk_load_calls_per_s: the bulk path used to fill the benchmark warehouse (frames inserted
   by INSERT ... SELECT, all tables of a call included);
 - query_p95_ms: p50/p95 of every access_* query a dashboard page runs, through access.run_scoped
@@ -311,6 +313,28 @@ def measure_sink_path_kept(con, frames: dict[str, pl.DataFrame], size: int, limi
     return len(messages) / elapsed
 
 
+def measure_order_refresh(con, sizes: tuple[int, ...] = (10, 200, 2000)) -> dict[str, float]:
+    """ms for the sink's work-order refresh (warehouse.workorders.refresh_work_orders: the orders a
+    batch's events touched derived again) of n stored orders of the full warehouse, for each n;
+    each run rolled back, the second of two timed (the first warms the connection)."""
+    from hotline.warehouse.workorders import refresh_work_orders
+
+    out: dict[str, float] = {}
+    for n in sizes:
+        ids = [row[0] for row in con.sql(_sql("sample_work_orders"), params={"n": n}).fetchall()]
+        elapsed = 0.0
+        for _ in range(2):
+            con.begin()
+            try:
+                t0 = time.perf_counter()
+                refresh_work_orders(con, ids)
+                elapsed = time.perf_counter() - t0
+            finally:
+                con.rollback()
+        out[str(n)] = round(elapsed * 1000, 1)
+    return out
+
+
 def bulk_load(con, frames: dict[str, pl.DataFrame]) -> None:
     con.begin()
     try:
@@ -459,6 +483,7 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
              counts.shape[0] * counts.shape[1], len(planted))
     gen_s = load_s = derive_s = 0.0
     sink_rate = kept_sink_rate = None
+    order_refresh: dict[str, float] = {}
     next_id = 0
     events = 0
     chunk_days = max(1, int(days * 400_000 / max(total, 1)))
@@ -504,6 +529,8 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
             load_s += rollups_s
         if reuse:
             fill_missing_talk(con)
+        order_refresh = measure_order_refresh(con)
+        log.info("work-order refresh (ms by orders touched): %s", order_refresh)
         t0 = time.perf_counter()
         publish_snapshot(con, cfg)
         publish_s = time.perf_counter() - t0
@@ -526,6 +553,7 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
         "sink_calls_per_s": round(sink_rate or 0.0, 1),
         "sink_calls_per_s_kept_warehouse": round(kept_sink_rate, 1) if kept_sink_rate else None,
         "sink_batch_messages": cfg.batch_max_messages,
+        "work_order_refresh_ms": order_refresh,
         "bulk_load_calls_per_s": round(total / load_s, 1) if load_s else None,
         "generate_s": round(gen_s, 1),
         "load_s": round(load_s, 1),
