@@ -13,7 +13,8 @@ dispatched, sometimes returned and dispatched again, closed, callback). Figures:
   new file;
 - sink_calls_per_s_kept_warehouse (with --reuse): the same 4,000 new calls written into the kept
   warehouse, each batch rolled back after it is timed (the commit untimed), so what the per-batch
-  statements cost against a full file shows;
+  statements cost against a full file shows; sink_calls_per_s_kept_warehouse_with_orders: the
+  same calls each followed by its work order's events (about four), batches of as many messages;
 - work_order_refresh_ms: what the sink spends deriving again the stored work orders a batch's
   events touched, for 10, 200 and 2,000 orders of the full warehouse (rolled back);
 - bulk_load_calls_per_s: the bulk path used to fill the benchmark warehouse (frames inserted
@@ -169,7 +170,7 @@ def make_frames(counts: np.ndarray, day_lo: int, day_hi: int, first_id: int, rng
         "review_state": np.where(fatal, "mandatory_review", np.where(rng.random(n) < 0.05, "sample_review", "auto_pass")),
         # The caller's sentiment where the inspection judged one (about two calls in three).
         "sentiment_method": "bench",
-        "sentiment_overall": pl.Series(np.where(rng.random(n) < 0.65, rng.choice(SENTIMENTS, n, p=SENTIMENT_WEIGHTS), None), dtype=pl.String),
+        "sentiment_overall": pl.Series(np.where(rng.random(n) < 0.65, rng.choice(SENTIMENTS, n, p=SENTIMENT_WEIGHTS), None).tolist(), dtype=pl.String),
     }).with_columns(
         pl.col("sentiment_overall").alias("caller_sentiment"),
         calls.select(pl.col("transcribed_at") + pl.duration(seconds=20)).to_series().alias("inspected_at"),
@@ -244,13 +245,20 @@ def _work_order_events(calls: pl.DataFrame, cat: np.ndarray, dist: np.ndarray, r
 # --------------------------------------------------------------------------- phases
 
 
-def sink_messages(frames: dict[str, pl.DataFrame], limit: int = 4000) -> list:
-    """CallInspected messages with ten checks for the first ``limit`` calls of the frames."""
-    from hotline.contracts import CallInspected, CallMeta, CategorySuggestion, CheckResult, Evidence
+def sink_messages(frames: dict[str, pl.DataFrame], limit: int = 4000, with_orders: bool = False) -> list:
+    """CallInspected messages with ten checks for the first ``limit`` calls of the frames; with
+    ``with_orders``, each followed by its work order's lifecycle events (about four a call)."""
+    from hotline.contracts import CallInspected, CallMeta, CategorySuggestion, CheckResult, Evidence, WorkOrderEvent
 
     calls = frames["calls"].head(limit)
     checks = frames["checks"].filter(pl.col("call_id").is_in(calls["call_id"].implode())).partition_by("call_id", as_dict=True)
     insp = {r["call_id"]: r for r in frames["inspections"].head(limit).iter_rows(named=True)}
+    events: dict[str, list] = {}
+    if with_orders:
+        fields = set(WorkOrderEvent.model_fields)
+        rows = frames["events"].filter(pl.col("call_id").is_in(calls["call_id"].implode())).sort("occurred_at")
+        for r in rows.iter_rows(named=True):
+            events.setdefault(r["call_id"], []).append(WorkOrderEvent(**{k: v for k, v in r.items() if k in fields}))
     messages = []
     for c in calls.iter_rows(named=True):
         i = insp[c["call_id"]]
@@ -265,6 +273,7 @@ def sink_messages(frames: dict[str, pl.DataFrame], limit: int = 4000) -> list:
                                       max_score=100.0, fatal=i["fatal"], checks=results, defects=tuple(i["defects"]),
                                       category=CategorySuggestion(category=i["category"], score=0.9, method="bench"),
                                       review_state=i["review_state"], inspected_at=i["inspected_at"]))
+        messages += events.get(c["call_id"], [])
     return messages
 
 
@@ -290,15 +299,18 @@ def measure_sink_path(frames: dict[str, pl.DataFrame], tmp: Path, limit: int = 4
     return len(messages) / elapsed
 
 
-def measure_sink_path_kept(con, frames: dict[str, pl.DataFrame], size: int, limit: int = 4000) -> float:
+def measure_sink_path_kept(con, frames: dict[str, pl.DataFrame], size: int, limit: int = 4000, with_orders: bool = False) -> float:
     """Calls/s of the sink's write code into the kept (full) warehouse, for new calls: each batch
     is written in a transaction that is then rolled back, so the kept file does not change. The
     commit is not timed (on an empty file it is a few per cent of a batch); a first, untimed pass
-    warms the connection as a running sink's is."""
+    warms the connection as a running sink's is. ``with_orders``: each call's work-order events
+    travel with it, as many as a centre's work-order system sends per call, and a batch of
+    ``size`` messages holds fewer calls."""
     from hotline.warehouse.batch import collect
     from hotline.warehouse.store import write_batch
 
-    messages = sink_messages(frames, limit)
+    messages = sink_messages(frames, limit, with_orders)
+    calls = min(limit, frames["calls"].height)
     elapsed = 0.0
     for timed in (False, True):  # the first pass untimed, as a running sink is warm
         for k in range(0, len(messages), size):
@@ -310,7 +322,7 @@ def measure_sink_path_kept(con, frames: dict[str, pl.DataFrame], size: int, limi
                 elapsed += (time.perf_counter() - t0) if timed else 0.0
             finally:
                 con.rollback()
-    return len(messages) / elapsed
+    return calls / elapsed
 
 
 def measure_order_refresh(con, sizes: tuple[int, ...] = (10, 200, 2000)) -> dict[str, float]:
@@ -482,7 +494,7 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
     log.info("%s %d calls over %d days, %d series, %d planted spikes", "reusing" if reuse else "generating", total, days,
              counts.shape[0] * counts.shape[1], len(planted))
     gen_s = load_s = derive_s = 0.0
-    sink_rate = kept_sink_rate = None
+    sink_rate = kept_sink_rate = kept_orders_rate = None
     order_refresh: dict[str, float] = {}
     next_id = 0
     events = 0
@@ -498,7 +510,9 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
             sink_rate = measure_sink_path(day_frames, work)
             kept_frames = make_frames(counts, days - 1, days, 10 * total, np.random.default_rng(seed + 2))
             kept_sink_rate = measure_sink_path_kept(con, kept_frames, cfg.batch_max_messages)
-            log.info("sink write path: %.0f calls/s on an empty file, %.0f into the kept warehouse", sink_rate, kept_sink_rate)
+            kept_orders_rate = measure_sink_path_kept(con, kept_frames, cfg.batch_max_messages, with_orders=True)
+            log.info("sink write path: %.0f calls/s on an empty file, %.0f into the kept warehouse, %.0f with their work-order events",
+                     sink_rate, kept_sink_rate, kept_orders_rate)
         for lo in range(0, 0 if reuse else days, chunk_days):
             t0 = time.perf_counter()
             frames = make_frames(counts, lo, min(days, lo + chunk_days), next_id, rng)
@@ -552,6 +566,7 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
         "ingest_calls_per_s": round(sink_rate or 0.0, 1),
         "sink_calls_per_s": round(sink_rate or 0.0, 1),
         "sink_calls_per_s_kept_warehouse": round(kept_sink_rate, 1) if kept_sink_rate else None,
+        "sink_calls_per_s_kept_warehouse_with_orders": round(kept_orders_rate, 1) if kept_orders_rate else None,
         "sink_batch_messages": cfg.batch_max_messages,
         "work_order_refresh_ms": order_refresh,
         "bulk_load_calls_per_s": round(total / load_s, 1) if load_s else None,
