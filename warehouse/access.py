@@ -408,7 +408,12 @@ def read_newest_first(name: str, run: Callable[[str, dict[str, Any]], pl.DataFra
         return run(name, params)
     limit = params.get("limit") or DEFAULT_LIMITS[name]
     if params.get("queue_first"):
-        return _queue_first(name, run, params, limit)
+        return _queue_first(name, run, params, limit, first, last)
+    return _look_back(name, run, params, limit, first, last)
+
+
+def _look_back(name: str, run: Callable[[str, dict[str, Any]], pl.DataFrame], params: dict[str, Any], limit: int, first: date, last: date) -> pl.DataFrame:
+    """The newest-first list from ``last`` back, widening ``since`` until it is complete."""
     days = FIRST_LOOKBACK_DAYS
     while True:
         since = last - timedelta(days=days - 1)
@@ -427,7 +432,8 @@ def covers_older(frame: pl.DataFrame, limit: int) -> bool:
     return frame.height >= limit
 
 
-def _queue_first(name: str, run: Callable[[str, dict[str, Any]], pl.DataFrame], params: dict[str, Any], limit: int) -> pl.DataFrame:
+def _queue_first(name: str, run: Callable[[str, dict[str, Any]], pl.DataFrame], params: dict[str, Any], limit: int,
+                 first: date, last: date) -> pl.DataFrame:
     """access_calls with the review queue first, without sorting every call of the window.
 
     In that order the list is: the queue's inspected calls (mandatory or alerted, read from the
@@ -440,7 +446,7 @@ def _queue_first(name: str, run: Callable[[str, dict[str, Any]], pl.DataFrame], 
     head = run(_QUEUE_HEAD_QUERY, {k: v for k, v in params.items() if k in taken})
     if head.height >= limit:
         return head
-    newest = read_newest_first(name, run, params | {"queue_first": False})
+    newest = _look_back(name, run, params | {"queue_first": False}, limit, first, last)
     rest = newest.filter(pl.col("review_state").is_not_null() & (pl.col("review_state") != "mandatory_review") & (pl.col("alerts") == 0))
     if rest.height >= limit - head.height:
         return pl.concat([head, rest.head(limit - head.height)])
