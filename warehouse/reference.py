@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from hotline.warehouse import sqlfiles
+from hotline.warehouse.workorders import rebuild_routing_rollups
 
 log = logging.getLogger(__name__)
 
@@ -93,10 +94,14 @@ def store_reference(con: duckdb.DuckDBPyConnection, reference: Reference) -> Non
     """Upsert every reference table in one transaction (writer connection only)."""
     con.begin()
     try:
+        rules_before = con.execute(sqlfiles.load("reference_routing_rules", "internal")).fetchall()
         for table in _TABLES:
             rows = [r.model_dump() for r in getattr(reference, table)]
             if rows:
                 con.execute(sqlfiles.load(f"upsert_reference_{table}", "internal"), {"rows": rows})
+        if con.execute(sqlfiles.load("reference_routing_rules", "internal")).fetchall() != rules_before:
+            # Routing agreement is judged with the rules when an order is rolled up (migration 0034).
+            rebuild_routing_rollups(con)
         con.execute(sqlfiles.load("record_reference_version", "internal"), {"name": "reference", "version": reference.version})
         con.commit()
     except BaseException:

@@ -51,25 +51,36 @@ def store_work_order_events(con: duckdb.DuckDBPyConnection, events: Sequence[Wor
 
 
 def refresh_work_orders(con: duckdb.DuckDBPyConnection, work_order_ids: Iterable[str] | None = None) -> None:
-    """Re-derive the stored rows of these work orders (all of them when None).
+    """Re-derive the stored rows of these work orders (all of them when None), and the routing rollups.
 
     From their events, their call's scope and their call's inspection (migration 0024). Runs
     inside the caller's transaction, after the events are written: readers never see new
-    events without the state derived from them.
+    events without the state derived from them. The orders' old rows and their new ones pass
+    through a scratch table (migration 0034), from which the routing rollups take out what the
+    old rows counted and add what the new ones count.
     """
     if work_order_ids is None:
         con.execute(sqlfiles.load("rebuild_work_order_state", "internal"))
         con.execute(sqlfiles.load("insert_all_work_order_state", "internal"))
+        rebuild_routing_rollups(con)
         return
     ids = sorted(set(work_order_ids))
     if not ids:
         return
     # Passed as lists, which the derivation filters each table by (migration 0033).
     call_ids = [row[0] for row in con.execute(sqlfiles.load("calls_of_work_orders", "internal"), {"ids": ids}).fetchall()]
-    for name in ("delete_work_order_state", "delete_awaiting_work_orders"):
-        con.execute(sqlfiles.load(name, "internal"), {"ids": ids})
-    con.execute(sqlfiles.load("insert_work_order_state", "internal"), {"ids": ids, "call_ids": call_ids})
+    con.execute(sqlfiles.load("stage_old_work_orders", "internal"), {"ids": ids})
+    con.execute(sqlfiles.load("delete_work_order_state", "internal"))
+    con.execute(sqlfiles.load("delete_awaiting_work_orders", "internal"), {"ids": ids})
+    con.execute(sqlfiles.load("stage_new_work_orders", "internal"), {"ids": ids, "call_ids": call_ids})
+    con.execute(sqlfiles.load("store_staged_work_orders", "internal"))
     con.execute(sqlfiles.load("insert_awaiting_work_orders", "internal"), {"ids": ids})
+    con.execute(sqlfiles.load("rollup_shift_work_orders", "internal"))
+
+
+def rebuild_routing_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Derive the routing rollups (migration 0034) again from every stored order, in the caller's transaction."""
+    con.execute(sqlfiles.load("rebuild_work_order_rollups", "internal"))
 
 
 def orders_of_batch_calls(con: duckdb.DuckDBPyConnection, *, revisited: bool) -> set[str]:

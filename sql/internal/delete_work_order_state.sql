@@ -1,3 +1,4 @@
--- $ids: the work orders a batch touched; their derived rows are rebuilt by insert_work_order_state.
+-- The rows stage_old_work_orders staged, by rowid (no second scan of the order rows); their
+-- orders are derived again by stage_new_work_orders.
 DELETE FROM work_order_state
-WHERE work_order_id IN (SELECT unnest($ids::VARCHAR[]));
+WHERE rowid IN (SELECT old_rowid FROM sink_work_order_shift WHERE sign = -1);

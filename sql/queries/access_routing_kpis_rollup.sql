@@ -1,0 +1,80 @@
+-- access_routing_kpis served from the routing day rollups (migration 0034): the same columns and
+-- values, for pages not scoped to a team (warehouse/rollups.py picks it when $scope_team is NULL;
+-- the rollups are kept per centre). Counts are sums over work_order_days; medians and the 90th
+-- percentile come from the orders per bucket of hours, read as the base query reads them. An
+-- open order is overdue once its due time passed, which depends on when the page is read: those
+-- are counted from the order rows (open orders are few and recent: the other row groups are
+-- skipped by their zone maps).
+-- $scope_centre: bound from the signed-in user by access.run_scoped (NULL = unrestricted; orders
+-- linked to no landed call, centre '', count for unrestricted users only). The rollups are per
+-- centre: with a team scope bound ($scope_team, which rollups.pick never sends here) nothing is
+-- counted rather than another team's orders.
+WITH days AS (
+    SELECT
+        sum(work_orders) AS work_orders,
+        sum(open) AS open,
+        sum(closed_overdue) AS closed_overdue,
+        sum(with_due) AS with_due,
+        sum(rerouted) AS rerouted,
+        sum(assigned) AS assigned,
+        sum(reopened) AS reopened,
+        sum(rated) AS rated,
+        sum(satisfied) AS satisfied
+    FROM work_order_days
+    WHERE ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
+      AND $scope_team::VARCHAR IS NULL
+      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+),
+
+open_late AS (
+    SELECT count(*) AS late
+    FROM work_order_state AS w
+    WHERE NOT w.is_closed
+      AND now() > w.due_at
+      AND ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
+      AND $scope_team::VARCHAR IS NULL
+      AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
+      AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
+),
+
+dispatch AS (
+    SELECT list(bucket ORDER BY bucket) AS buckets, list(upto ORDER BY bucket) AS upto
+    FROM (SELECT bucket, sum(orders) OVER (ORDER BY bucket) AS upto FROM (
+        SELECT bucket, sum(orders) AS orders
+        FROM work_order_dispatch_hours
+        WHERE ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
+          AND $scope_team::VARCHAR IS NULL
+          AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+          AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+        GROUP BY bucket
+        HAVING sum(orders) > 0
+    ))
+),
+
+closing AS (
+    SELECT list(bucket ORDER BY bucket) AS buckets, list(upto ORDER BY bucket) AS upto
+    FROM (SELECT bucket, sum(orders) OVER (ORDER BY bucket) AS upto FROM (
+        SELECT bucket, sum(orders) AS orders
+        FROM work_order_close_hours
+        WHERE ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
+          AND $scope_team::VARCHAR IS NULL
+          AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+          AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+        GROUP BY bucket
+        HAVING sum(orders) > 0
+    ))
+)
+
+SELECT
+    coalesce(d.work_orders, 0)::BIGINT AS work_orders,
+    coalesce(d.open, 0)::BIGINT AS open,
+    (coalesce(d.closed_overdue, 0) + l.late)::BIGINT AS overdue,
+    CASE WHEN d.with_due > 0 THEN (d.closed_overdue + l.late) / d.with_due END AS overdue_share,
+    CASE WHEN d.assigned > 0 THEN d.rerouted / d.assigned END AS rerouted_share,
+    coalesce(d.reopened, 0)::BIGINT AS reopened,
+    (SELECT bucket_quantile(buckets, upto, 0.5) FROM dispatch) AS median_hours_to_dispatch,
+    (SELECT bucket_quantile(buckets, upto, 0.9) FROM dispatch) AS p90_hours_to_dispatch,
+    (SELECT bucket_quantile(buckets, upto, 0.5) FROM closing) AS median_hours_to_close,
+    CASE WHEN d.rated > 0 THEN d.satisfied / d.rated END AS satisfied_share
+FROM days AS d, open_late AS l;
