@@ -40,6 +40,10 @@ def _pages(cfg: WarehouseSettings, call_id: str) -> dict[str, pl.DataFrame]:
         "kpis": run_query(cfg, "access_routing_kpis"),
         "departments": run_query(cfg, "access_routing_departments"),
         "team": run_query(cfg, "access_routing_kpis", scope_team="team-b"),
+        # The routing day rollups (migration 0034) and their macros travel with the file.
+        "kpis_rollup": run_query(cfg, "access_routing_kpis_rollup"),
+        "departments_rollup": run_query(cfg, "access_routing_departments_rollup"),
+        "bounces_rollup": run_query(cfg, "access_routing_bounces_rollup"),
         "call": run_query(cfg, "access_call_work_order_events", call_id=call_id),
     }
 

@@ -281,3 +281,55 @@ KEYS = {
     "work_order_close_hours": ["day", "centre_id", "department", "bucket"],
     "work_order_hop_days": ["day", "centre_id", "from_department", "to_department", "kind", "order_hops"],
 }
+
+
+def _lists_by_polars(orders: pl.DataFrame, now: datetime) -> dict[str, pl.DataFrame]:
+    """access_routing_chains and access_routing_overdue (default thresholds) from the order rows."""
+    hops = pl.col("assignments") + pl.col("returns")
+    chains = (
+        orders.filter((pl.col("assignments") > 1) | (pl.col("returns") > 0) | (pl.col("transfers") > 0), hops >= 2)
+        .sort([hops, pl.col("created_at"), pl.col("work_order_id")], descending=[True, True, False])
+        .head(200)
+        .select("work_order_id", "call_id", "category", "district", "created_at", pl.col("route").list.join(" → "), "assignments",
+                "transfers", "returns", "reopens", "current_department", "is_closed", "overdue")
+    )
+    late = pl.when(pl.col("is_closed")).then(pl.col("closed_at").dt.epoch("s")).otherwise(pl.lit(int(now.timestamp())))
+    overdue = (
+        orders.filter(pl.col("overdue"))
+        .with_columns(((late - pl.col("due_at").dt.epoch("s")) / 3600).alias("hours_overdue"))
+        .sort(["is_closed", "hours_overdue", "work_order_id"], descending=[False, True, False])
+        .head(200)
+        .select("work_order_id", "call_id", "category", "recorded_type", "district", "current_department", "created_at", "due_at",
+                "closed_at", "is_closed", "extensions", "returns", "hours_overdue")
+    )
+    return {"access_routing_chains": chains, "access_routing_overdue": overdue}
+
+
+def test_the_chains_and_overdue_lists_are_those_of_the_order_rows(cfg):
+    """Both lists pick their rows by narrow columns first, then read them by rowid: the same lists."""
+    con = open_writer(cfg)
+    try:
+        for batch in stream(21):
+            store_batch(con, batch)
+        publish_snapshot(con, cfg)
+    finally:
+        con.close()
+    reader = open_snapshot(cfg)
+    try:
+        orders = reader.sql("SELECT * FROM work_orders").pl()
+        now = datetime.now(UTC)
+        shown = {"access_routing_chains": 0, "access_routing_overdue": 0}
+        for centre, team in [(None, None), ("centre-01", None), ("centre-01", "team-1"), ("centre-02", "team-0")]:
+            rows = orders.filter(pl.col("centre_id") == centre if centre else pl.lit(True), pl.col("team_id") == team if team else pl.lit(True))
+            want = _lists_by_polars(rows, now)
+            for name, expected in want.items():
+                got = query_frame(reader, name, scope_centre=centre, scope_team=team)
+                assert got.height == expected.height
+                shown[name] += got.height
+                exact = [c for c in got.columns if c != "hours_overdue"]
+                assert_frame_equal(got.select(exact), expected.select(exact), check_dtypes=False)
+                if "hours_overdue" in got.columns:  # open orders count to now: the clocks differ by seconds
+                    assert got.height == 0 or (got["hours_overdue"] - expected["hours_overdue"]).abs().max() < 0.1
+        assert min(shown.values()) > 10
+    finally:
+        reader.close()

@@ -69,7 +69,8 @@ def refresh_work_orders(con: duckdb.DuckDBPyConnection, work_order_ids: Iterable
         return
     # Passed as lists, which the derivation filters each table by (migration 0033).
     call_ids = [row[0] for row in con.execute(sqlfiles.load("calls_of_work_orders", "internal"), {"ids": ids}).fetchall()]
-    con.execute(sqlfiles.load("stage_old_work_orders", "internal"), {"ids": ids})
+    rowids = [row[0] for row in con.execute(sqlfiles.load("work_order_rowids", "internal"), {"ids": ids}).fetchall()]
+    con.execute(sqlfiles.load("stage_old_work_orders", "internal"), {"rowids": rowids})
     con.execute(sqlfiles.load("delete_work_order_state", "internal"))
     con.execute(sqlfiles.load("delete_awaiting_work_orders", "internal"), {"ids": ids})
     con.execute(sqlfiles.load("stage_new_work_orders", "internal"), {"ids": ids, "call_ids": call_ids})

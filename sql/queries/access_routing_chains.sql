@@ -5,27 +5,37 @@
 -- shown to unscoped users (administrators) only.
 -- Work orders that did not go straight to one department: re-dispatched, transferred or
 -- returned (退单), with their route. Longest chains first.
+-- In two steps: the list's orders are picked by their narrow columns (hops, time, id), then only
+-- those rows are read whole, by rowid. Sorting every matching row with its route and text
+-- columns cost twice as much over an unscoped year at 10 M orders (0.19 s against 0.09 s).
+WITH picked AS (
+    SELECT w.rowid AS row_id
+    FROM work_order_state AS w
+    WHERE ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
+      AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
+      AND (w.assignments > 1 OR w.returns > 0 OR w.transfers > 0)
+      AND w.assignments + w.returns >= coalesce($min_hops::INTEGER, 2)
+      -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
+      AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
+      AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
+    ORDER BY w.assignments + w.returns DESC, w.created_at DESC, w.work_order_id
+    LIMIT coalesce($limit::INTEGER, 200)
+)
+
 SELECT
     w.work_order_id,
     w.call_id,
-    category,
-    district,
-    created_at,
-    array_to_string(route, ' → ') AS route,
-    assignments,
-    transfers,
-    returns,
-    reopens,
-    current_department,
-    is_closed,
-    overdue
-FROM work_orders AS w
-WHERE ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
-  AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
-  AND (assignments > 1 OR returns > 0 OR transfers > 0)
-  AND assignments + returns >= coalesce($min_hops::INTEGER, 2)
-  -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
-  AND ($date_from::DATE IS NULL OR created_at >= $date_from::DATE::TIMESTAMPTZ)
-  AND ($date_to::DATE IS NULL OR created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
-ORDER BY assignments + returns DESC, created_at DESC, w.work_order_id
-LIMIT coalesce($limit::INTEGER, 200);
+    w.category,
+    w.district,
+    w.created_at,
+    array_to_string(w.route, ' → ') AS route,
+    w.assignments,
+    w.transfers,
+    w.returns,
+    w.reopens,
+    w.current_department,
+    w.is_closed,
+    work_order_overdue(w.is_closed, w.closed_at, w.due_at) AS overdue
+FROM work_order_state AS w
+WHERE w.rowid IN (SELECT row_id FROM picked)
+ORDER BY w.assignments + w.returns DESC, w.created_at DESC, w.work_order_id;
