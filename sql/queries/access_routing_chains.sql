@@ -5,9 +5,12 @@
 -- shown to unscoped users (administrators) only.
 -- Work orders that did not go straight to one department: re-dispatched, transferred or
 -- returned (退单), with their route. Longest chains first.
--- In two steps: the list's orders are picked by their narrow columns (hops, time, id), then only
--- those rows are read whole, by rowid. Sorting every matching row with its route and text
--- columns cost twice as much over an unscoped year at 10 M orders (0.19 s against 0.09 s).
+-- In two steps: the list's orders are picked by their narrow columns (hops, time), then only those
+-- rows are read whole, by rowid, and shown in order of hops, time and order id. Over an unscoped
+-- year at 10 M orders, sorting every matching row with its route and text columns took 0.19 s,
+-- picking by hops, time and order id 0.09 s (0.28 s from disk), by hops and time alone 0.03 s:
+-- the order ids are most of what is read. Orders tied exactly (same hops, same instant) at the
+-- end of the list are taken in storage order.
 WITH picked AS (
     SELECT w.rowid AS row_id
     FROM work_order_state AS w
@@ -18,7 +21,7 @@ WITH picked AS (
       -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
       AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
-    ORDER BY w.assignments + w.returns DESC, w.created_at DESC, w.work_order_id
+    ORDER BY w.assignments + w.returns DESC, w.created_at DESC, w.rowid
     LIMIT coalesce($limit::INTEGER, 200)
 )
 
