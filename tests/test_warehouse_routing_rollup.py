@@ -98,6 +98,17 @@ def stream(seed: int) -> list[list]:
     return batches
 
 
+def seed_stream(cfg: WarehouseSettings, seed: int) -> None:
+    """Write the stream batch by batch, as the sink would, and publish a snapshot."""
+    con = open_writer(cfg)
+    try:
+        for batch in stream(seed):
+            store_batch(con, batch)
+        publish_snapshot(con, cfg)
+    finally:
+        con.close()
+
+
 @pytest.fixture
 def cfg(tmp_path) -> WarehouseSettings:
     return WarehouseSettings(database=tmp_path / "hotline.duckdb", snapshot=tmp_path / "snapshot.duckdb")
@@ -215,13 +226,7 @@ def test_quantiles_from_buckets_are_within_half_a_percent():
 
 
 def test_the_routing_page_quantiles_are_those_of_the_order_rows(cfg):
-    con = open_writer(cfg)
-    try:
-        for batch in stream(11):
-            store_batch(con, batch)
-        publish_snapshot(con, cfg)
-    finally:
-        con.close()
+    seed_stream(cfg, 11)
     reader = open_snapshot(cfg)
     try:
         orders = reader.sql("SELECT centre_id, current_department, hours_to_dispatch, hours_to_close FROM work_order_state").pl()
@@ -307,13 +312,7 @@ def _lists_by_polars(orders: pl.DataFrame, now: datetime) -> dict[str, pl.DataFr
 
 def test_the_chains_and_overdue_lists_are_those_of_the_order_rows(cfg):
     """Both lists pick their rows by narrow columns first, then read them by rowid: the same lists."""
-    con = open_writer(cfg)
-    try:
-        for batch in stream(21):
-            store_batch(con, batch)
-        publish_snapshot(con, cfg)
-    finally:
-        con.close()
+    seed_stream(cfg, 21)
     reader = open_snapshot(cfg)
     try:
         orders = reader.sql("SELECT * FROM work_orders").pl()
