@@ -5,6 +5,11 @@ with other calls' chunks. Kafka redelivers after a crash or rebalance, so the sa
 come twice; a replayed recording may arrive out of order. A call is complete once its last
 chunk and every chunk before it have arrived.
 
+Identity: a call id names one recording (``CallMeta.recording_sha256``). Chunks of the same
+recording arriving again are a redelivery; chunks of a different recording under an id that is
+open or finished are a collision, refused (``CallIdCollision``) rather than merged or dropped
+unseen, and the first recording keeps the id.
+
 Offsets: a call's chunks stay in memory only, so a committed offset must never pass the first
 chunk of a call that is still open; otherwise a crash would lose that call's head. The committed
 position on a partition is therefore the lowest first-offset of its open calls (or, with none
@@ -35,6 +40,19 @@ DEFAULT_MAX_CALL_S = 2 * 3600.0
 DEFAULT_MAX_CALL_BYTES = 512 * 1024 * 1024
 # Remember this many finished call ids, so late duplicates of a finished call do not reopen it.
 FINISHED_CALLS_REMEMBERED = 100_000
+
+
+class CallIdCollision(PoisonMessage):
+    """A chunk of a different recording than the one its call id already names."""
+
+    def __init__(self, reason: str, call_id: str, recording_sha256: str | None):
+        super().__init__(reason, call_id=call_id)
+        self.recording_sha256 = recording_sha256
+
+
+def same_recording(a: str | None, b: str | None) -> bool:
+    # A producer that names no recording cannot be told apart: its chunks count as the same recording.
+    return a is None or b is None or a == b
 
 
 @dataclass(frozen=True)
@@ -119,7 +137,10 @@ class CallAssembler:
         self._max_call_s = max_call_s
         self._max_call_bytes = max_call_bytes
         self._open: dict[str, _OpenCall] = {}
-        self._finished: OrderedDict[str, None] = OrderedDict()
+        # Finished call id -> its recording's digest.
+        self._finished: OrderedDict[str, str | None] = OrderedDict()
+        # (call id, recording digest) refused as collisions: their later chunks are ignored.
+        self._refused: OrderedDict[tuple[str, str | None], None] = OrderedDict()
         self._finished_max = finished_calls_remembered
         # Next offset after the last record handled, per partition.
         self._handled: dict[TopicPartition, int] = {}
@@ -130,14 +151,23 @@ class CallAssembler:
         """Take one chunk; return the call if this chunk completed it.
 
         Raises ``PoisonMessage`` (with the call id) when the call can never be assembled; the call
-        is then forgotten and its later chunks are ignored.
+        is then forgotten and its later chunks are ignored. Raises ``CallIdCollision`` for the first
+        chunk of a different recording under the id of an open or finished call; the call stays as
+        it is and the refused recording's later chunks are ignored.
         """
         self._mark_handled(position)
         call_id = chunk.call_id
+        recording = chunk.meta.recording_sha256
+        if (call_id, recording) in self._refused:
+            return None
         if call_id in self._finished:
+            if not same_recording(self._finished[call_id], recording):
+                raise self._refuse(chunk, self._finished[call_id], "a finished call")
             log.debug("chunk %d of finished call %s ignored (redelivery)", chunk.seq, call_id)
             return None
         call = self._open.get(call_id)
+        if call is not None and not same_recording(call.meta.recording_sha256, recording):
+            raise self._refuse(chunk, call.meta.recording_sha256, "a call still arriving")
         if call is None:
             call = _OpenCall(meta=chunk.meta, sample_rate_hz=chunk.sample_rate_hz, channels=chunk.channels, codec=chunk.codec)
             self._open[call_id] = call
@@ -164,11 +194,11 @@ class CallAssembler:
                 )
         except PoisonMessage:
             # Forget the call for good: its remaining chunks must not reopen it as a headless call.
-            self._finish(call_id)
+            self._finish(call)
             raise
         if not call.is_complete():
             return None
-        self._finish(call_id)
+        self._finish(call)
         return self._assemble(call, incomplete=False)
 
     def skip(self, position: RecordPosition) -> None:
@@ -181,7 +211,7 @@ class CallAssembler:
         for call_id, call in list(self._open.items()):
             if now - call.last_seen < self._timeout_s:
                 continue
-            self._finish(call_id)
+            self._finish(call)
             assert call.last_position is not None
             if 0 not in call.chunks:
                 # After a restart, re-reading from the committed offset can deliver only the tail of a call
@@ -225,6 +255,7 @@ class CallAssembler:
         """Forget everything (the worker seeks back to the committed offsets and reads again)."""
         self._open.clear()
         self._finished.clear()
+        self._refused.clear()
         self._handled.clear()
 
     @property
@@ -264,12 +295,26 @@ class CallAssembler:
         tp = position.topic_partition
         self._handled[tp] = max(self._handled.get(tp, 0), position.offset + 1)
 
-    def _finish(self, call_id: str) -> None:
+    def _finish(self, call: _OpenCall) -> None:
+        call_id = call.meta.call_id
         self._open.pop(call_id, None)
-        self._finished[call_id] = None
+        self._finished[call_id] = call.meta.recording_sha256
         self._finished.move_to_end(call_id)
         while len(self._finished) > self._finished_max:
             self._finished.popitem(last=False)
+
+    def _refuse(self, chunk: AudioChunk, holder: str | None, held_by: str) -> CallIdCollision:
+        call_id, recording = chunk.call_id, chunk.meta.recording_sha256
+        self._refused[(call_id, recording)] = None
+        while len(self._refused) > self._finished_max:
+            self._refused.popitem(last=False)
+        return CallIdCollision(
+            f"call id {call_id} already names {held_by} from recording sha256:{(holder or '?')[:12]}; this chunk "
+            f"({chunk.seq}) is from a different recording, sha256:{(recording or '?')[:12]} ({chunk.meta.source_uri or 'source not given'}). "
+            "Refused so that neither replaces the other: send it again under a call id of its own",
+            call_id,
+            recording,
+        )
 
     @staticmethod
     def _check_format(chunk: AudioChunk) -> None:

@@ -22,10 +22,10 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from hotline.bus import AssignmentLog, PoisonMessage, Publisher, StopFlag, dead_letter_for, make_consumer
-from hotline.contracts import AudioChunk, ContractError, DeadLetter
+from hotline.contracts import CALL_ID_COLLISION, AudioChunk, ContractError, DeadLetter
 from hotline.settings import Settings
 
-from .assembler import AssembledCall, CallAssembler, RecordPosition, RejectedCall
+from .assembler import AssembledCall, CallAssembler, CallIdCollision, RecordPosition, RejectedCall
 from .partials import PartialTranscripts
 from .transcriber import Transcriber
 
@@ -137,6 +137,11 @@ class AsrWorker:
             return
         try:
             call = self._assembler.add(chunk, position, self._now())
+        except CallIdCollision as exc:
+            # The call holding the id goes on; only the other recording is refused.
+            self._dead_letter(dead_letter_for(STAGE, record, exc.reason, CALL_ID_COLLISION, call_id=exc.call_id,
+                                              recording_sha256=exc.recording_sha256))
+            return
         except PoisonMessage as exc:
             self._dead_letter(dead_letter_for(STAGE, record, exc.reason, "PoisonMessage", call_id=exc.call_id or chunk.call_id))
             self.finished += 1

@@ -37,12 +37,13 @@ def pages_for(user: User | None) -> list:
     return pages
 
 
-signed_in = st.session_state.get(data.USER_KEY)
-if not isinstance(signed_in, User):
+# Checked against the user store on every run: a disabled or changed account, or sessions an
+# administrator ended, sign this session out before any page runs.
+user = auth.current_account()
+if user is None:
     # Navigation is declared (hidden) before the log-in form so a deep link such as
     # /call?call_id=... keeps its page and parameters through the log-in; no page runs.
     st.navigation(pages_for(None), position="hidden")
-    auth.require_login()
-user = auth.require_login()
+    user = auth.require_login()
 auth.show_user_box(user)
 st.navigation(pages_for(user)).run()

@@ -3,6 +3,8 @@ where the warehouse has them, the caller's sentiment, the agent's attitude, the 
 their type, 投诉/咨询/…) and the routing suggestion.
 
 Each panel reads a scoped query (the same scope as the rest of the call page), masked by role.
+Every value that came from outside (work-order system, caller, model, catalogue) enters the
+markdown through ``t`` (dashboards/plain.py): shown as text, never as a link or an image.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import streamlit as st
 
 from hotline.dashboards import call_figures, data
 from hotline.dashboards.call_figures import SENTIMENT
-from hotline.dashboards.transcript import escape_markdown
+from hotline.dashboards.plain import markdown_text as t
 
 EVENT_KIND = {
     "created": "创建", "dispatched": "派单", "transferred": "转办", "returned": "退单", "extended": "延期",
@@ -36,15 +38,18 @@ def work_order_history(call_id: str) -> None:
     for order in orders.iter_rows(named=True):
         state = "已办结" if order["is_closed"] else "办理中"
         late = "，超期" if order["overdue"] else ""
-        rating = f"，回访{SATISFACTION.get(order['satisfaction'], order['satisfaction'])}" if order["satisfaction"] else ""
+        rating = f"，回访{t(SATISFACTION.get(order['satisfaction'], order['satisfaction']))}" if order["satisfaction"] else ""
         st.markdown(
-            f"**{order['work_order_id']}** · {order['recorded_type'] or '—'} · {order['category'] or '—'} · {order['district'] or '—'}"
+            f"**{t(order['work_order_id'])}** · {t(order['recorded_type'] or '—')} · {t(order['category'] or '—')} · {t(order['district'] or '—')}"
             f" — {state}{late}{rating}"
         )
         suggested = order["suggested_department"]
         if suggested:
             agreed = "与建议一致" if suggested == order["first_department"] else "与建议不同"
-            st.caption(f"建议派往 {suggested}（依据分类 {order['suggested_category']}）；首次派往 {order['first_department'] or '—'}，{agreed}。流转：{order['route'] or '—'}")
+            st.caption(
+                f"建议派往 {t(suggested)}（依据分类 {t(order['suggested_category'])}）；首次派往 {t(order['first_department'] or '—')}，"
+                f"{agreed}。流转：{t(order['route'] or '—')}"
+            )
     events = data.load_scoped("access_call_work_order_events", call_id=call_id)
     st.dataframe(
         events.select(
@@ -82,9 +87,9 @@ def sentiment_panel(call_id: str) -> None:
     shift = ""
     if first["first_third_valence"] is not None and first["last_third_valence"] is not None:
         shift = f"（前三分之一 {first['first_third_valence']:+.1f} → 后三分之一 {first['last_third_valence']:+.1f}）"
-    st.markdown(f"**{SENTIMENT.get(first['overall'], first['overall'])}** · 走向：{trend}{shift} · 方法 {first['method'] or '—'}")
+    st.markdown(f"**{t(SENTIMENT.get(first['overall'], first['overall']))}** · 走向：{t(trend)}{shift} · 方法 {t(first['method'] or '—')}")
     if first["sentiment_quote"]:
-        st.caption(f"依据：「{escape_markdown(first['sentiment_quote'])}」")
+        st.caption(f"依据：「{t(first['sentiment_quote'])}」")
     st.plotly_chart(call_figures.sentiment_curve(rows), key="sentiment_curve")
 
 
@@ -97,19 +102,19 @@ def demands_panel(call_id: str) -> None:
         return
     for d in demands.iter_rows(named=True):
         place = " ".join(v for v in (d["district"], d["street"], d["address"]) if v)
-        st.markdown(f"**{escape_markdown(d['summary'] or '—')}**")
-        details = [f"分类 {d['category'] or '—'}", f"地点 {place or '—'}", f"紧急程度 {URGENCY.get(d['urgency'], d['urgency'] or '—')}"]
+        st.markdown(f"**{t(d['summary'] or '—')}**")
+        details = [f"分类 {t(d['category'] or '—')}", f"地点 {t(place or '—')}", f"紧急程度 {t(URGENCY.get(d['urgency'], d['urgency'] or '—'))}"]
         if d["requested_action"]:
-            details.append(f"诉求 {d['requested_action']}")
+            details.append(f"诉求 {t(d['requested_action'])}")
         if d.get("demand_type"):
-            details.insert(0, f"类型 {d['demand_type']}")
+            details.insert(0, f"类型 {t(d['demand_type'])}")
         st.caption(" · ".join(details) + ("（机器提取，待人工确认）" if d["machine_extracted"] else "（已人工确认）"))
         type_quote = _first_quote(d.get("type_evidence"))
         if type_quote:
-            st.caption(f"类型依据：「{escape_markdown(type_quote)}」")
+            st.caption(f"类型依据：「{t(type_quote)}」")
         todos = _todos(d["todos"])
         if todos:
-            st.caption(f"待办：{todos}")
+            st.caption(f"待办：{t(todos)}")
 
 
 def _first_quote(value: str | None) -> str | None:
@@ -129,12 +134,12 @@ def attitude_panel(call_id: str) -> None:
         return
     first = rows.row(0, named=True)
     counts = rows.group_by("label").len()
-    spread = "，".join(f"{ATTITUDE.get(r['label'], r['label'])} {r['len']} 句" for r in counts.sort("len", descending=True).iter_rows(named=True) if r["label"])
-    st.markdown(f"**{ATTITUDE.get(first['overall'], first['overall'])}** · {spread or '—'} · 方法 {first['method'] or '—'}")
+    spread = "，".join(f"{t(ATTITUDE.get(r['label'], r['label']))} {r['len']} 句" for r in counts.sort("len", descending=True).iter_rows(named=True) if r["label"])
+    st.markdown(f"**{t(ATTITUDE.get(first['overall'], first['overall']))}** · {spread or '—'} · 方法 {t(first['method'] or '—')}")
     if first["attitude_quote"]:
-        st.caption(f"依据：「{escape_markdown(first['attitude_quote'])}」")
+        st.caption(f"依据：「{t(first['attitude_quote'])}」")
     for r in rows.filter(pl.col("label").is_in(["impatient", "rude"])).iter_rows(named=True):
-        st.caption(f"{r['start_s']:.0f} 秒 · {ATTITUDE.get(r['label'], r['label'])} · {escape_markdown(r['reason'] or '')}")
+        st.caption(f"{r['start_s']:.0f} 秒 · {t(ATTITUDE.get(r['label'], r['label']))} · {t(r['reason'])}")
 
 
 def routing_panel(call_id: str) -> None:
@@ -145,11 +150,14 @@ def routing_panel(call_id: str) -> None:
         st.caption("暂无派单建议。")
         return
     r = rows.row(0, named=True)
-    st.markdown(f"建议派往 **{r['department']}**")
-    st.caption(f"理由：{r['reason']}（规则 {r['rule_id']}，目录 {r['catalogue_version']}）")
+    st.markdown(f"建议派往 **{t(r['department'])}**")
+    st.caption(f"理由：{t(r['reason'])}（规则 {t(r['rule_id'])}，目录 {t(r['catalogue_version'])}）")
     if r["dispatched_department"] is not None:
         verdict = "一致" if r["agrees_with_dispatch"] else "不一致"
-        st.caption(f"工单 {r['work_order_id']} 首次派往 {r['dispatched_department']}，与建议{verdict}；当前承办 {r['current_department'] or '—（已退回中心）'}。")
+        st.caption(
+            f"工单 {t(r['work_order_id'])} 首次派往 {t(r['dispatched_department'])}，与建议{verdict}；"
+            f"当前承办 {t(r['current_department'] or '—（已退回中心）')}。"
+        )
 
 
 def insight_panels(call_id: str) -> None:

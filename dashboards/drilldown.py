@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hotline.dashboards import auth
+from hotline.dashboards.plain import markdown_text
 
 
 def pick(label: str, param: str, choices: list[str], *, key: str, page: str, allow_all: bool = True) -> str | None:
@@ -20,7 +21,8 @@ def pick(label: str, param: str, choices: list[str], *, key: str, page: str, all
             st.session_state[key] = asked
         else:
             auth.audit_or_stop("view_denied", page=page, **{param: asked})
-            st.warning(f"{label} {asked} 不存在或不在您的权限范围内，已忽略。")
+            # The address bar is outside text too: a crafted link must not put a link on the page.
+            st.warning(f"{label} {markdown_text(asked)} 不存在或不在您的权限范围内，已忽略。")
     options = [None, *choices] if allow_all else choices
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]  # a choice of a higher level changed what this one may offer

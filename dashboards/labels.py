@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import polars as pl
+
 REVIEW_STATE = {"auto_pass": "自动通过", "sample_review": "抽样复核", "mandatory_review": "必须复核"}
+# An inspected call where no scorecard item could be decided (score None): neither passed nor failed.
+NOT_SCORED = "未评分"
 HUMAN_REVIEW = {"reviewed": "已人工复核", "unreviewed": "未人工复核"}
 VERDICT = {"confirm": "确认", "override": "改判", "decide": "人工判定"}
 APPEAL_OUTCOME = {"upheld": "申诉成立", "rejected": "申诉驳回"}
@@ -45,5 +49,15 @@ def format_share(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.1f}%"
 
 
-def format_score(score: float | None) -> str:
-    return "—" if score is None else f"{score:.1f}"
+def format_score(score: float | None, *, inspected: bool = False) -> str:
+    """A score as shown; an inspected call without one is not scored (not 0)."""
+    if score is None:
+        return NOT_SCORED if inspected else "—"
+    return f"{score:.1f}"
+
+
+def review_advice() -> pl.Expr:
+    """A call list's review advice: 未评分 for an inspected call that is not scored (it waits in no
+    review queue), else the review state's label (None before inspection)."""
+    state = pl.col("review_state")
+    return pl.when(state.is_not_null() & pl.col("score").is_null()).then(pl.lit(NOT_SCORED)).otherwise(state.replace_strict(REVIEW_STATE, default=state))

@@ -7,6 +7,7 @@ import streamlit as st
 
 from hotline.dashboards import data
 from hotline.dashboards.labels import APPEAL_OUTCOME, CHECK_STATUS, VERDICT, label
+from hotline.dashboards.plain import markdown_text as t
 from hotline.warehouse import review
 from hotline.warehouse.access import AccessDenied, can
 
@@ -33,7 +34,7 @@ def review_form(call: dict, checks: pl.DataFrame, open_appeals: pl.DataFrame) ->
             machine = check["status"]
             default = machine if machine in HUMAN_STATUSES else "passed"
             status = c1.selectbox(
-                f"{check['name']}（机器：{label(CHECK_STATUS, machine)}）",
+                f"{t(check['name'])}（机器：{label(CHECK_STATUS, machine)}）",
                 HUMAN_STATUSES,
                 index=HUMAN_STATUSES.index(default),
                 format_func=lambda s: label(CHECK_STATUS, s),

@@ -21,8 +21,9 @@ from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata, TopicPartition
+from pydantic import ValidationError
 
-from hotline.contracts import ALL_TOPICS, Contract, ContractError, DeadLetter
+from hotline.contracts import ALL_TOPICS, Contract, ContractError, DeadLetter, validation_summary
 from hotline.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -142,12 +143,16 @@ class Publisher:
     def connect(cls, cfg: KafkaSettings) -> "Publisher":
         return cls(make_producer(cfg), cfg)
 
-    def publish(self, msg: Contract, key: str):
+    def encode(self, msg: Contract, key: str) -> bytes:
+        """The message's value; ValueError when it is over kafka.max_message_bytes, checked here
+        because not every broker enforces it (the dev broker accepts anything)."""
         value = msg.encode()
         if len(value) > self._cfg.max_message_bytes:
-            # Checked here because not every broker enforces it (the dev broker accepts anything).
             raise ValueError(f"{type(msg).__name__} for {key} is {len(value)} bytes, over kafka.max_message_bytes={self._cfg.max_message_bytes}")
-        return self._producer.send(self._cfg.topic(msg.topic), key=key.encode("utf-8"), value=value)
+        return value
+
+    def publish(self, msg: Contract, key: str):
+        return self._producer.send(self._cfg.topic(msg.topic), key=key.encode("utf-8"), value=self.encode(msg, key))
 
     def flush(self, timeout_s: float = 60.0) -> None:
         self._producer.flush(timeout=timeout_s)
@@ -169,7 +174,8 @@ class Publisher:
         self._producer.close(timeout=10)
 
 
-def dead_letter_for(stage: str, record: ConsumerRecord | None, reason: str, error_type: str, call_id: str | None = None, source_uri: str | None = None) -> DeadLetter:
+def dead_letter_for(stage: str, record: ConsumerRecord | None, reason: str, error_type: str, call_id: str | None = None,
+                    source_uri: str | None = None, recording_sha256: str | None = None) -> DeadLetter:
     payload = None
     if record is not None and record.value is not None and len(record.value) <= DEAD_LETTER_PAYLOAD_MAX_BYTES:
         payload = record.value
@@ -184,6 +190,7 @@ def dead_letter_for(stage: str, record: ConsumerRecord | None, reason: str, erro
         original_key=record.key.decode("utf-8", "replace") if record is not None and record.key else None,
         source_uri=source_uri,
         payload=payload,
+        recording_sha256=recording_sha256,
     )
 
 
@@ -252,6 +259,10 @@ def run_stateless_stage(
                         outgoing = handler(msg, record)
                     except ContractError as exc:
                         outgoing = [_dl(stage, record, str(exc), "ContractError")]
+                    except ValidationError as exc:
+                        # The handler built a message its contract refuses (e.g. a non-finite number computed
+                        # from this input): the same input fails the same way again, so it is poison too.
+                        outgoing = [_dl(stage, record, f"the {stage} stage's output for it breaks its contract: {validation_summary(exc)}", "ContractError")]
                     except PoisonMessage as exc:
                         outgoing = [_dl(stage, record, exc.reason, "PoisonMessage", exc.call_id)]
                     sent = [publisher.publish(out.msg, out.key) for out in outgoing]

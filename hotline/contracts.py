@@ -8,18 +8,29 @@ version; a breaking change to a model makes a new topic (``...v2``). Every messa
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from typing import Annotated, ClassVar, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 
 class ContractError(ValueError):
     """A message that cannot be decoded into its contract: a poison message for the dead-letter topic."""
 
 
-class Contract(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_bytes="base64", val_json_bytes="base64")
+class MessagePart(BaseModel):
+    """Every model a message is made of: frozen, no unknown fields, and only finite numbers.
+
+    JSON parsers accept NaN and Infinity; a stage computing with them publishes what the next one
+    cannot store, so they are refused where the message is decoded (a dead letter there).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Contract(MessagePart):
+    model_config = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
 
     topic: ClassVar[str]
     version: ClassVar[int] = 1
@@ -36,9 +47,7 @@ class Contract(BaseModel):
         try:
             msg = cls.model_validate_json(raw)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first.get("loc", ()))
-            raise ContractError(f"{cls.__name__}: {first.get('msg')} at '{where}' ({exc.error_count()} errors)") from exc
+            raise ContractError(f"{cls.__name__}: {validation_summary(exc)}") from exc
         if msg.schema_version != cls.version:
             raise ContractError(
                 f"{cls.__name__}: schema_version {msg.schema_version} is not supported by this worker (expects {cls.version})"
@@ -48,6 +57,28 @@ class Contract(BaseModel):
 
 C = TypeVar("C", bound=Contract)
 
+
+def validation_summary(exc: ValidationError) -> str:
+    """A refused message's first error in one line: what is wrong, where, and the value when it is a number or short text."""
+    first = exc.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ()))
+    given = first.get("input")
+    shown = f" (got {given!r})" if isinstance(given, (int, float)) or (isinstance(given, str) and len(given) <= 40) else ""
+    return f"{first.get('msg')} at '{where}'{shown} ({exc.error_count()} errors)"
+
+
+def _finite_json(value):
+    """Free-form JSON (an LLM's answer) holds only finite numbers too: ``allow_inf_nan`` covers typed fields only."""
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("Input should be a finite number")
+    for item in items:
+        _finite_json(item)
+    return value
+
+
+FiniteJson = Annotated[dict, AfterValidator(_finite_json)]
+
 Speaker = Literal["agent", "caller", "unknown"]
 
 
@@ -55,10 +86,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class CallMeta(BaseModel):
-    """What the recorder knows about a call when it starts."""
+RecordingDigest = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+
+class CallMeta(MessagePart):
+    """What the recorder knows about a call when it starts."""
 
     call_id: Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")]
     centre_id: str
@@ -70,6 +102,9 @@ class CallMeta(BaseModel):
     # For stereo recordings: which channel carries the agent (0 = left, 1 = right).
     agent_channel: int | None = Field(default=None, ge=0, le=1)
     source_uri: str | None = None
+    # Added after v1 shipped (optional): the SHA-256 of the recording's file, so a stage can tell a
+    # redelivery of the same recording from a different recording under the same call id.
+    recording_sha256: RecordingDigest | None = None
 
 
 class AudioChunk(Contract):
@@ -91,18 +126,14 @@ class AudioChunk(Contract):
         return self.meta.call_id
 
 
-class Word(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class Word(MessagePart):
     start_s: float
     end_s: float
     text: str
     probability: float
 
 
-class Segment(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class Segment(MessagePart):
     speaker: Speaker
     channel: int | None = None
     start_s: float
@@ -111,10 +142,8 @@ class Segment(BaseModel):
     words: tuple[Word, ...] = ()
 
 
-class PartyMetrics(BaseModel):
+class PartyMetrics(MessagePart):
     """One party's share of a call, from segment timings."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     speaker: Speaker
     talk_s: float
@@ -128,10 +157,8 @@ class PartyMetrics(BaseModel):
     interruptions_made: int = 0
 
 
-class ConversationMetrics(BaseModel):
+class ConversationMetrics(MessagePart):
     """Timing metrics of a whole call (silence, overlap, interruptions, response latency)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     silence_threshold_s: float
     speech_s: float
@@ -173,9 +200,7 @@ class TranscriptReady(Contract):
         return self.meta.call_id
 
 
-class Evidence(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class Evidence(MessagePart):
     quote: str
     speaker: Speaker
     start_s: float
@@ -187,9 +212,7 @@ class Evidence(BaseModel):
 ItemStatus = Literal["passed", "failed", "pending", "needs_review", "not_applicable"]
 
 
-class CheckResult(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class CheckResult(MessagePart):
     item_id: str
     name: str
     kind: Literal["rule", "timing", "llm"]
@@ -201,9 +224,7 @@ class CheckResult(BaseModel):
     evidence: tuple[Evidence, ...] = ()
 
 
-class CategorySuggestion(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class CategorySuggestion(MessagePart):
     category: str
     score: float
     method: str
@@ -211,15 +232,13 @@ class CategorySuggestion(BaseModel):
     neighbours: tuple[str, ...] = ()
 
 
-class LlmJudgement(BaseModel):
+class LlmJudgement(MessagePart):
     """An LLM-produced field, or why there is none yet."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
     status: Literal["judged", "pending", "needs_review"]
     reason: str
-    value: dict | None = None
+    value: FiniteJson | None = None
     model: str | None = None
     prompt_version: str | None = None
     # Added after v1 shipped (optional): when the model was asked, and the tokens the request(s)
@@ -233,10 +252,8 @@ class LlmJudgement(BaseModel):
 SentimentLabel = Literal["satisfied", "neutral", "anxious", "dissatisfied", "angry"]
 
 
-class TurnSentiment(BaseModel):
+class TurnSentiment(MessagePart):
     """The caller's sentiment in one turn (the turn is found by its times in the transcript)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     start_s: float
     end_s: float
@@ -245,10 +262,8 @@ class TurnSentiment(BaseModel):
     margin: float
 
 
-class CallSentiment(BaseModel):
+class CallSentiment(MessagePart):
     """Caller sentiment per turn, overall, and its trend from the first third to the last third of turns."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     method: str
     overall: SentimentLabel
@@ -264,10 +279,8 @@ class CallSentiment(BaseModel):
 AttitudeLabel = Literal["polite", "neutral", "impatient", "rude"]
 
 
-class TurnAttitude(BaseModel):
+class TurnAttitude(MessagePart):
     """The agent's attitude in one turn (the turn is found by its times in the transcript)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     start_s: float
     end_s: float
@@ -276,10 +289,8 @@ class TurnAttitude(BaseModel):
     reason: str
 
 
-class AgentAttitude(BaseModel):
+class AgentAttitude(MessagePart):
     """The agent's attitude per turn and overall (the worst turn that was not a lone slip), with quotes."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     method: str
     overall: AttitudeLabel
@@ -292,10 +303,8 @@ class AgentAttitude(BaseModel):
 DemandType = Literal["投诉", "举报", "求助", "建议", "咨询", "表扬"]
 
 
-class Demand(BaseModel):
+class Demand(MessagePart):
     """One demand (诉求) of the caller: a work-order draft line, machine-extracted until a person confirms it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     summary: str
     # "一级/二级[/三级]" from the configured taxonomy.
@@ -318,10 +327,8 @@ class Demand(BaseModel):
     type_evidence: tuple[Evidence, ...] = ()
 
 
-class RoutingSuggestion(BaseModel):
+class RoutingSuggestion(MessagePart):
     """The department the 事项—职责—属地 catalogue assigns to the call, and why."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     department: str
     rule_id: str
@@ -337,7 +344,8 @@ class CallInspected(Contract):
     meta: CallMeta
     scorecard_id: str
     scorecard_version: str
-    score: float
+    # None: no scorecard item could be decided (a silent call): not scored, which is not 0.
+    score: float | None
     max_score: float
     fatal: bool
     checks: tuple[CheckResult, ...]
@@ -392,6 +400,13 @@ class DeadLetter(Contract):
     # The original value (bounded), so the message can be replayed once the cause is fixed.
     payload: bytes | None = None
     failed_at: datetime = Field(default_factory=utcnow)
+    # Added after v1 shipped (optional): the recording refused (CallMeta.recording_sha256), so
+    # reconcile can count recordings rather than call ids.
+    recording_sha256: RecordingDigest | None = None
+
+
+# DeadLetter.error_type of a recording refused because its call id belongs to a different recording.
+CALL_ID_COLLISION = "CallIdCollision"
 
 
 WorkOrderKind = Literal["created", "dispatched", "transferred", "returned", "extended", "replied", "closed", "reopened", "callback"]

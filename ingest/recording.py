@@ -6,6 +6,7 @@ Resampling is left to the ASR stage; ingest forwards what the recorder produced.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -69,10 +70,37 @@ def decode_recording(path: Path) -> Recording:
     return Recording(pcm=np.ascontiguousarray(pcm), sample_rate_hz=int(rate))
 
 
-def call_id_for(path: Path) -> str:
-    """A call id from a file name, when no sidecar says otherwise."""
+# Hex digits of the recording's SHA-256 in a call id made from a file name (48 bits: a clash needs
+# the same stem as well, so millions of recordings stay distinct).
+CALL_ID_DIGEST_CHARS = 12
+# Room left in CallMeta.call_id (128) for the digest.
+CALL_ID_STEM_CHARS = 100
+
+
+def recording_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes: what makes two recordings the same recording."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise RecordingError(f"cannot read the file: {exc.strerror or exc}") from exc
+    return digest.hexdigest()
+
+
+def call_id_for(path: Path, digest: str | None) -> str:
+    """A call id from a file name, when no sidecar names one: the readable part of the stem plus the
+    start of the recording's digest (of its path when it has no content to hash).
+
+    The stem alone is no identity: `0001.wav` recurs in every day's folder, `a.flac` sits beside
+    `a.mp3`, and a name in Chinese keeps no ASCII at all. The digest keeps a recording sent again
+    on the same id, so it stays one call.
+    """
     keep = [c if (c.isascii() and (c.isalnum() or c in "_.:-")) else "-" for c in path.stem]
-    return "".join(keep).strip("-") or "call"
+    stem = "".join(keep).strip("-")[:CALL_ID_STEM_CHARS].rstrip("-") or "call"
+    tag = digest or hashlib.sha256(str(path.absolute()).encode("utf-8", "surrogateescape")).hexdigest()
+    return f"{stem}-{tag[:CALL_ID_DIGEST_CHARS]}"
 
 
 def sidecar_for(path: Path) -> Path | None:
@@ -83,8 +111,8 @@ def sidecar_for(path: Path) -> Path | None:
     return None
 
 
-def read_meta(path: Path, channels: int | None, cfg: IngestSettings) -> CallMeta:
-    """Call metadata from the sidecar JSON, falling back to settings' defaults."""
+def read_meta(path: Path, channels: int | None, cfg: IngestSettings, digest: str | None) -> CallMeta:
+    """Call metadata from the sidecar JSON, falling back to settings' defaults; a sidecar's call id wins."""
     fields: dict = {}
     sidecar = sidecar_for(path)
     if sidecar is not None:
@@ -97,7 +125,7 @@ def read_meta(path: Path, channels: int | None, cfg: IngestSettings) -> CallMeta
     if channels is not None:
         fields["channel_layout"] = "stereo" if channels == 2 else "mono"
     layout = fields.get("channel_layout", "mono")
-    fields.setdefault("call_id", call_id_for(path))
+    fields.setdefault("call_id", call_id_for(path, digest))
     fields.setdefault("centre_id", cfg.default_centre_id)
     fields.setdefault("team_id", cfg.default_team_id)
     fields.setdefault("agent_id", cfg.default_agent_id)
@@ -107,6 +135,7 @@ def read_meta(path: Path, channels: int | None, cfg: IngestSettings) -> CallMeta
     else:
         fields["agent_channel"] = None
     fields["source_uri"] = str(path)
+    fields["recording_sha256"] = digest
     try:
         return CallMeta.model_validate(fields)
     except ValueError as exc:

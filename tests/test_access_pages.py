@@ -102,7 +102,8 @@ def test_every_view_of_a_call_is_audited_once_per_session(seeded):
 
 def test_an_analyst_sees_demands_with_personal_data_masked(seeded):
     at = run_app("views/call.py", as_user="analyst", call_id="call-pii")
-    text = all_text(at) + "\n".join(md.value for c in at.chat_message for md in c.markdown)
+    # Markdown escapes the brackets of the placeholders (outside text is shown as text).
+    text = (all_text(at) + "\n".join(md.value for c in at.chat_message for md in c.markdown)).replace("\\", "")
     assert "13912345678" not in text and "[号码]" in text
     assert "十八号" not in text and "幸福路" in text and "门牌" in text
     assert not at.get("audio")

@@ -149,3 +149,120 @@ def test_chunks_out_of_order_and_duplicated_through_a_real_asr_worker_land_one_c
     assert want.height > 0
     assert got.select("turn_no", "speaker", "text").rows() == want.select("turn_no", "speaker", "text").rows()
     assert run_query(settings.warehouse, "dead_letters").height == 0
+
+
+def _with(message, path: str, value):
+    """The JSON of ``message`` with the number at ``path`` (dots; list indexes as numbers) replaced by ``value``'s literal."""
+    doc = json.loads(message.encode())
+    *parents, last = path.split(".")
+    node = doc
+    for p in parents:
+        node = node[int(p)] if isinstance(node, list) else node[p]
+    marker = "__NON_FINITE__"
+    node[int(last) if isinstance(node, list) else last] = marker
+    return json.dumps(doc).replace(f'"{marker}"', value).encode()
+
+
+def _inspected(call_id: str):
+    from bench.load import call_meta
+    from hotline.contracts import CallInspected, LlmJudgement
+
+    return CallInspected(meta=call_meta(call_id), scorecard_id="sc", scorecard_version="1", score=80.0, max_score=100.0, fatal=False,
+                         checks=(), defects=(), category=None, review_state="auto_pass",
+                         llm=(LlmJudgement(name="summary", status="judged", reason="ok", value={"confidence": 0.9}),))
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_every_contract_refuses_non_finite_numbers(literal):
+    from hotline.contracts import AlertRaised, CallInspected, ContractError
+
+    transcript = replayed_transcript("nf")
+    alert = AlertRaised(call_id="nf", kind="self_harm", severity="critical", quote="x", speaker="caller", start_s=1.0, end_s=2.0)
+    cases = [
+        (TranscriptReady, transcript, "duration_s"),
+        (TranscriptReady, transcript, "segments.0.start_s"),
+        (CallInspected, _inspected("nf"), "score"),
+        (CallInspected, _inspected("nf"), "llm.0.value.confidence"),  # free-form JSON too
+        (AlertRaised, alert, "end_s"),
+    ]
+    for contract, message, path in cases:
+        with pytest.raises(ContractError, match="finite number"):
+            contract.decode(_with(message, path, literal))
+    assert TranscriptReady.decode(transcript.encode()) == transcript  # finite ones still pass
+
+
+def test_non_finite_numbers_become_dead_letters_not_stuck_calls(settings):
+    from hotline.contracts import CallInspected
+
+    raw = {
+        TranscriptReady: {"nf-duration": _with(replayed_transcript("nf-duration"), "duration_s", "NaN"),
+                          "nf-segment": _with(replayed_transcript("nf-segment"), "segments.0.end_s", "Infinity")},
+        # An inspection made by a producer that let a NaN through: the sink must dead-letter it, not stall on it.
+        CallInspected: {"nf-score": _with(_inspected("nf-score"), "score", "NaN")},
+    }
+    producer = make_producer(settings.kafka)
+    for contract, values in raw.items():
+        for key, value in values.items():
+            producer.send(settings.kafka.topic(contract.topic), key=key.encode(), value=value)
+    # The call whose inspection is bad entered with a good transcript.
+    producer.send(settings.kafka.topic(TranscriptReady.topic), key=b"nf-score", value=replayed_transcript("nf-score").encode())
+    producer.flush()
+    producer.close()
+
+    # nf-score lands once the inspection worker inspects its good transcript; the bad copy stays a dead letter.
+    report = _run_stages(settings, lambda: (r := reconcile(settings)).dead_lettered == 2 and r.landed == 1 and r)
+    assert report, reconcile(settings).summary()
+    assert report.summary() == {"in": 3, "landed": 1, "dead_lettered": 2, "stuck": 0, "duplicates": 0}
+    dead = {r["call_id"]: r for r in run_query(settings.warehouse, "dead_letters").iter_rows(named=True)}
+    assert set(dead) == {"nf-duration", "nf-segment", "nf-score"}
+    assert all("finite number" in row["reason"] and row["error_type"] == "ContractError" for row in dead.values())
+    assert dead["nf-score"]["stage"] == "sink" and dead["nf-score"]["original_topic"] == settings.kafka.topic(CallInspected.topic)
+
+
+def test_a_stage_that_computes_a_non_finite_number_dead_letters_its_input_instead_of_retrying_forever(settings):
+    from hotline.bus import Outgoing, make_consumer, run_stateless_stage
+    from hotline.contracts import AlertRaised
+
+    def overflowing_handler(msg: TranscriptReady, _record):
+        # A hostile transcript's huge times overflow to infinity in the stage's own arithmetic.
+        end = msg.segments[0].end_s * 1e308 * 10
+        return [Outgoing(AlertRaised(call_id=msg.call_id, kind="self_harm", severity="critical", quote="q", speaker="caller",
+                                     start_s=0.0, end_s=end), msg.call_id)]
+
+    pub = Publisher.connect(settings.kafka)
+    pub.publish(replayed_transcript("overflow"), "overflow")
+    pub.flush()
+    consumer = make_consumer(settings.kafka, "test-overflow", [TranscriptReady.topic])
+    try:
+        handled = run_stateless_stage(stage="inspection", consumer=consumer, publisher=pub, contract=TranscriptReady,
+                                      handler=overflowing_handler, stop=StopFlag(), idle_exit_s=8.0)
+    finally:
+        consumer.close()
+        pub.close()
+    assert handled == 1  # handled once, committed, not retried
+    from hotline.reconcile import scan_topics
+
+    (dl,) = [DeadLetter.decode(r.value) for r in scan_topics(settings.kafka, (DeadLetter.topic,))[DeadLetter.topic]]
+    assert dl.call_id == "overflow" and dl.error_type == "ContractError" and "finite number" in dl.reason
+
+
+def test_a_call_dead_lettered_after_its_partial_transcripts_is_dead_lettered_not_stuck(settings):
+    from bench.load import entry_chunk
+    from hotline.accounting import account_calls
+
+    pub = Publisher.connect(settings.kafka)
+    # A long call: its audio entered, partial transcripts created its row, then ASR refused it for its length.
+    pub.publish(entry_chunk("long-call"), "long-call")
+    pub.publish(replayed_transcript("long-call").model_copy(update={"is_final": False}), "long-call")
+    pub.publish(DeadLetter(stage="asr", call_id="long-call", reason="call long-call exceeds the maximum call length of 7200s",
+                           error_type="PoisonMessage"), "long-call")
+    pub.flush()
+    pub.close()
+
+    report = _run_stages(settings, lambda: (r := reconcile(settings)).dead_lettered == 1 and r)
+    assert report, (reconcile(settings).summary(), reconcile(settings).stuck)
+    assert report.summary() == {"in": 1, "landed": 0, "dead_lettered": 1, "stuck": 0, "duplicates": 0}
+    # The partial did create the row: this is the case that used to count as stuck.
+    assert run_query(settings.warehouse, "accounting").row(0, named=True)["landed"]
+    acct = account_calls(settings.warehouse, ["long-call"])
+    assert acct.outcomes == {"long-call": "dead_lettered"} and not acct.pending

@@ -59,7 +59,7 @@ def test_drill_down_to_an_agent_shows_coaching_with_quotes_and_calls_to_review(r
 
 def test_a_team_lead_sees_only_their_team_even_with_another_team_in_the_address(reports):
     at = run_app(PAGE, as_user="teamlead", team="team-b")
-    assert any("team-b" in w.value and "权限" in w.value for w in at.warning)
+    assert any("team\\-b" in w.value and "权限" in w.value for w in at.warning)  # shown as text: escaped
     assert at.selectbox(key="r_team").options == ["全部", "team-a"]
     assert metrics(at)["通话"] == "8"  # team-a's calls only: team-b's two are not counted
     teams = table(at, "下钻")
@@ -68,7 +68,7 @@ def test_a_team_lead_sees_only_their_team_even_with_another_team_in_the_address(
     assert denied[0]["username"] == "teamlead" and json.loads(denied[0]["detail"])["team"] == "team-b"
     # A hand-typed agent of the other team is refused as well.
     at = run_app(PAGE, as_user="teamlead", team="team-a", agent="agent-3")
-    assert any("agent-3" in w.value for w in at.warning)
+    assert any("agent\\-3" in w.value for w in at.warning)
     assert at.selectbox(key="r_agent").options == ["全部", "agent-1", "agent-2"]
 
 

@@ -83,9 +83,9 @@ def test_undecodable_files_raise_recording_error(tmp_path, content):
 def test_chunks_are_ordered_and_reassemble(tmp_path, settings):
     pcm = _tone(16000, 7.5, 2)
     rec = decode_recording(write_pcm_wav(tmp_path / "c.wav", pcm, 16000))
-    from hotline.ingest.recording import read_meta
+    from hotline.ingest.recording import read_meta, recording_digest
 
-    meta = read_meta(tmp_path / "c.wav", rec.channels, settings.ingest)
+    meta = read_meta(tmp_path / "c.wav", rec.channels, settings.ingest, recording_digest(tmp_path / "c.wav"))
     chunks = list(chunk_recording(meta, rec, 3.0))
     assert [c.seq for c in chunks] == [0, 1, 2]
     assert [c.is_last for c in chunks] == [False, False, True]
@@ -124,7 +124,8 @@ def test_ingest_streams_good_file_and_dead_letters_corrupt_one(tmp_path, setting
     pub.close()
 
     assert report.sent == ["call-good"]
-    assert list(report.dead_lettered) == ["broken"]
+    (broken_id,) = report.dead_lettered
+    assert broken_id.startswith("broken-")
     msgs = _drain(settings, [AudioChunk, DeadLetter], want=4)
     chunks = [m for _r, m in msgs if isinstance(m, AudioChunk)]
     dead = [m for _r, m in msgs if isinstance(m, DeadLetter)]
@@ -132,7 +133,7 @@ def test_ingest_streams_good_file_and_dead_letters_corrupt_one(tmp_path, setting
     assert all(r.key == b"call-good" for r, m in msgs if isinstance(m, AudioChunk))
     meta = chunks[0].meta
     assert (meta.agent_id, meta.agent_channel, meta.channel_layout, meta.caller_number) == ("a7", 1, "stereo", "13800001111")
-    assert len(dead) == 1 and dead[0].stage == "ingest" and dead[0].call_id == "broken"
+    assert len(dead) == 1 and dead[0].stage == "ingest" and dead[0].call_id == broken_id
     assert dead[0].source_uri == str(bad) and "decode" in dead[0].reason
 
 
@@ -146,3 +147,105 @@ def test_oversized_message_is_refused_before_the_broker(settings):
     with pytest.raises(ValueError, match="max_message_bytes"):
         pub.publish(chunk, key="x")
     pub.close()
+
+
+def _write_meta(path: Path, call_id: str) -> None:
+    path.write_text(json.dumps({"call_id": call_id, "centre_id": "c1", "team_id": "t1", "agent_id": "a1",
+                                "started_at": "2026-11-01T09:00:00+08:00", "channel_layout": "mono"}), encoding="utf-8")
+
+
+def test_distinct_recordings_get_distinct_call_ids_and_the_same_recording_keeps_its_id(tmp_path, settings):
+    # Names that collided when a call id was the file name's stem with non-ASCII characters dropped.
+    files = [
+        write_pcm_wav(tmp_path / "市民 来电 录音.wav", _tone(8000, 1.0, 1), 8000),
+        write_pcm_wav(tmp_path / "另一个 来电.wav", _tone(8000, 1.2, 1), 8000),
+        write_encoded(tmp_path / "stereo48k.flac", _tone(48000, 1.0, 2), 48000, "flac"),
+        write_encoded(tmp_path / "stereo48k.mp3", _tone(48000, 1.0, 2), 48000, "libmp3lame"),
+    ]
+    for day, seconds in (("day1", 1.4), ("day2", 1.5)):
+        (tmp_path / day).mkdir()
+        files.append(write_pcm_wav(tmp_path / day / "0001.wav", _tone(8000, seconds, 1), 8000))
+    sidecar = write_pcm_wav(tmp_path / "named.wav", _tone(8000, 1.7, 1), 8000)
+    _write_meta(tmp_path / "named.json", "crm-2026-000123")
+    pub = Publisher.connect(settings.kafka)
+    first = ingest_paths([*files, sidecar], settings.ingest, pub, progress=False)
+    # The same recordings again (a recorder retrying): the same ids, so each stays one call.
+    again = ingest_paths([files[0], files[4], sidecar], settings.ingest, pub, progress=False)
+    pub.close()
+
+    assert not first.rejected and len(set(first.sent)) == len(files) + 1
+    assert first.sent[-1] == "crm-2026-000123"  # a sidecar's call id wins
+    assert first.sent[0].startswith("call-") and first.sent[2].startswith("stereo48k-") and first.sent[4].startswith("0001-")
+    assert again.sent == [first.sent[0], first.sent[4], first.sent[-1]]
+    chunks = [m for _r, m in _drain(settings, [AudioChunk], want=first.chunks + again.chunks) if isinstance(m, AudioChunk)]
+    assert {c.call_id for c in chunks} == set(first.sent)
+    # Each chunk names the recording it came from, so a stage can tell a redelivery from a collision.
+    digests = {c.call_id: c.meta.recording_sha256 for c in chunks}
+    assert len(set(digests.values())) == len(files) + 1 and all(len(d) == 64 for d in digests.values())
+
+
+def test_a_second_recording_under_a_taken_call_id_is_dead_lettered_not_sent(tmp_path, settings):
+    # One meta.json for a folder names every recording in it: the sample-call layout, holding four variants.
+    folder = tmp_path / "c001"
+    folder.mkdir()
+    _write_meta(folder / "meta.json", "c001")
+    first = write_pcm_wav(folder / "a_mono.wav", _tone(8000, 1.0, 1), 8000)
+    second = write_pcm_wav(folder / "b_mono.wav", _tone(8000, 2.0, 1), 8000)
+    pub = Publisher.connect(settings.kafka)
+    report = ingest_paths([folder], settings.ingest, pub, progress=False)
+    pub.close()
+
+    assert report.sent == ["c001"]
+    (rejected,) = report.rejected
+    assert rejected.path == second and rejected.call_id == "c001"
+    assert "already used in this run by" in rejected.reason and str(first) in rejected.reason
+    dead = [m for _r, m in _drain(settings, [AudioChunk, DeadLetter], want=2) if isinstance(m, DeadLetter)]
+    (dl,) = dead
+    assert (dl.stage, dl.call_id, dl.error_type, dl.source_uri) == ("ingest", "c001", "CallIdCollision", str(second))
+    assert dl.recording_sha256 is not None and len(dl.recording_sha256) == 64
+
+
+def _wav_claiming_rate(path: Path, rate: int) -> Path:
+    """A PCM WAV whose header claims ``rate`` (what a broken or hostile recorder writes)."""
+    return write_pcm_wav(path, _tone(8000, 0.5, 1), rate)
+
+
+def test_each_file_is_its_own_unit_of_failure(tmp_path, settings):
+    good_1 = write_pcm_wav(tmp_path / "good1.wav", _tone(8000, 1.0, 1), 8000)
+    megahertz = _wav_claiming_rate(tmp_path / "megahertz.wav", 1_000_000)
+    bad_sidecar = write_pcm_wav(tmp_path / "sidecar.wav", _tone(8000, 1.0, 1), 8000)
+    (tmp_path / "sidecar.json").write_text('{"call_id": "has spaces/and slashes", "centre_id": "c1"}', encoding="utf-8")
+    missing = tmp_path / "gone.wav"
+    good_2 = write_pcm_wav(tmp_path / "good2.wav", _tone(8000, 1.0, 2), 8000)
+    pub = Publisher.connect(settings.kafka)
+    report = ingest_paths([good_1, megahertz, bad_sidecar, missing, good_2], settings.ingest, pub, progress=False)
+    pub.close()
+
+    assert [s.split("-")[0] for s in report.sent] == ["good1", "good2"]  # the files after the bad ones were sent
+    reasons = {r.path.name: r.reason for r in report.rejected}
+    assert set(reasons) == {"megahertz.wav", "sidecar.wav", "gone.wav"}
+    assert "sample_rate_hz" in reasons["megahertz.wav"] and "1000000" in reasons["megahertz.wav"]
+    assert "call_id" in reasons["sidecar.wav"] and "metadata" in reasons["sidecar.wav"]
+    assert reasons["gone.wav"] == "no such file"
+    assert not any("settings" in r for r in reasons.values())
+    dead = {m.source_uri: m for _r, m in _drain(settings, [AudioChunk, DeadLetter], want=report.chunks + 3) if isinstance(m, DeadLetter)}
+    assert set(dead) == {str(megahertz), str(bad_sidecar), str(missing)}
+    assert all(d.stage == "ingest" and d.reason == reasons[Path(uri).name] for uri, d in dead.items())
+
+
+def test_hotline_ingest_prints_a_summary_and_exits_non_zero_when_a_file_was_rejected(tmp_path, settings):
+    import subprocess
+    import sys
+
+    from hotline.services import write_settings_file
+    from hotline.settings import SETTINGS_FILE_ENV
+
+    good = write_pcm_wav(tmp_path / "good.wav", _tone(8000, 1.0, 1), 8000)
+    megahertz = _wav_claiming_rate(tmp_path / "megahertz.wav", 1_000_000)
+    env = {"PATH": "/usr/bin:/bin", SETTINGS_FILE_ENV: str(write_settings_file(settings))}
+    out = subprocess.run([sys.executable, "-m", "hotline", "ingest", "--no-progress", str(megahertz), str(good)],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 1, out.stderr
+    assert "sent 1 calls" in out.stdout and "rejected 1 files" in out.stdout
+    assert f"rejected {megahertz}" in out.stdout and "sample_rate_hz" in out.stdout
+    assert "invalid settings" not in out.stderr and "Traceback" not in out.stderr

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import logging
 import math
+import os
 import re
 import secrets
 import sqlite3
@@ -64,6 +65,8 @@ class User:
     role: Role
     centre_id: str | None = None
     team_id: str | None = None
+    # The user row's session_version when this session signed in (see account()).
+    session_version: int = 0
 
     @property
     def role_label(self) -> str:
@@ -123,8 +126,22 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
 
 
+def _make_private(path: Path) -> None:
+    """Create the store file readable by its owner only (it holds password hashes and the audit log),
+    or take back wider permissions it was created with. SQLite gives its -wal and -shm files the
+    database file's mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+        except FileNotFoundError:
+            pass
+
+
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_private(path)
     # Autocommit mode: transactions are opened explicitly (BEGIN IMMEDIATE) where they matter.
     con = sqlite3.connect(str(path), timeout=10.0, isolation_level=None)
     con.row_factory = sqlite3.Row
@@ -150,10 +167,21 @@ def open_store(path: Path) -> Iterator[sqlite3.Connection]:
         key = path.resolve()
         if key not in _SCHEMA_READY:
             con.executescript(sqlfiles.load("access_schema", "store"))
+            _add_session_version(con)
             _SCHEMA_READY.add(key)
         yield con
     finally:
         con.close()
+
+
+def _add_session_version(con: sqlite3.Connection) -> None:
+    if any(row["name"] == "session_version" for row in con.execute("PRAGMA table_info(users)")):
+        return
+    try:
+        con.executescript(sqlfiles.load("access_add_session_version", "store"))
+    except sqlite3.OperationalError:  # another process added it first
+        if not any(row["name"] == "session_version" for row in con.execute("PRAGMA table_info(users)")):
+            raise
 
 
 def store_execute(con: sqlite3.Connection, name: str, **params: Any) -> sqlite3.Cursor:
@@ -219,9 +247,20 @@ def add_user(
     return User(username, display_name or username, role, centre_id, team_id)  # type: ignore[arg-type]
 
 
-def disable_user(path: Path, username: str) -> None:
+def disable_user(path: Path, username: str) -> bool:
+    """Disable a user and end their sessions; False when there is no such user."""
     with open_store(path) as con:
-        store_execute(con, "access_disable_user", username=username, now=now_iso())
+        return store_execute(con, "access_disable_user", username=username, now=now_iso()).rowcount > 0
+
+
+def end_sessions(path: Path, username: str) -> bool:
+    """Sign the user out everywhere at their next page run; False when there is no such user."""
+    with open_store(path) as con:
+        return store_execute(con, "access_end_sessions", username=username, now=now_iso()).rowcount > 0
+
+
+def _user_of(row: sqlite3.Row) -> User:
+    return User(row["username"], row["display_name"], row["role"], row["centre_id"], row["team_id"], row["session_version"])
 
 
 def authenticate(path: Path, username: str, password: str) -> User | None:
@@ -233,7 +272,17 @@ def authenticate(path: Path, username: str, password: str) -> User | None:
         return None
     if not verify_password(password, row["password_hash"]) or row["disabled"]:
         return None
-    return User(row["username"], row["display_name"], row["role"], row["centre_id"], row["team_id"])
+    return _user_of(row)
+
+
+def account(path: Path, username: str) -> User | None:
+    """The user as the store has them now (role, scope, session version), or None when disabled or gone.
+
+    A signed-in session is still valid only while this equals the user it signed in as.
+    """
+    with open_store(path) as con:
+        row = store_execute(con, "access_get_user", username=username).fetchone()
+    return None if row is None or row["disabled"] else _user_of(row)
 
 
 def list_users(path: Path) -> pl.DataFrame:
@@ -270,10 +319,27 @@ def create_demo_users(path: Path, *, centre_id: str, team_id: str, password: str
 
 # --- PII masking -------------------------------------------------------------------------------
 
-_DIGIT = "0-9０-９零〇一二三四五六七八九幺两"
-# Seven or more digits in a row (spaces and dashes allowed between them): phone numbers, ID
-# numbers (18 characters, the last possibly X), bank cards. ASR writes them in either script.
-_LONG_NUMBER = re.compile(rf"[{_DIGIT}](?:[ \-－]?[{_DIGIT}]){{5,}}[{_DIGIT}XxＸ]")
+# A digit as transcripts and typed notes write it: Arabic (half and full width), Chinese, and 幺/两
+# as 1 and 2 are read out.
+_DIGIT = "0-9０-９零〇○一二三四五六七八九幺两"
+# What may stand between the digits of one number, as said or typed: spaces, dashes (and 杠, how a
+# dash is read out), dots, commas (ASCII and Chinese), 、, slashes, brackets round an area code.
+_SEPARATOR = r"\s\-－‐‑–—―·.．。,，、/／()（）杠"
+# Phone numbers (7 digits and up), ID numbers (18 characters, the last possibly X), bank cards.
+MIN_NUMBER_DIGITS = 7
+# Spans that look like a number but are something a reader must keep: a date (2024-05-01), a
+# time range (8.30-17.30), an amount in thousands (1,234,567) or before a currency or percent
+# sign. Tried before _NUMBER at each position, so they are never cut into.
+_KEEP = (
+    r"(?<![0-9０-９])(?:19|20)[0-9]{2}(?P<ds>[-./．／])(?:0?[1-9]|1[0-2])(?P=ds)(?:0?[1-9]|[12][0-9]|3[01])(?![0-9０-９])"
+    r"|(?<![0-9])(?:[01]?[0-9]|2[0-3])[.:：][0-5][0-9]\s*[-－~～至到]\s*(?:[01]?[0-9]|2[0-3])[.:：][0-5][0-9](?![0-9])"
+    r"|(?<![0-9])[0-9]{1,3}(?:[,，][0-9]{3})+(?:\.[0-9]+)?(?![0-9])"
+    r"|[0-9０-９]+(?:[.．][0-9０-９]+)?(?=\s*(?:元|块|圆|角|万|亿|美元|%|％))"
+)
+# An opening bracket round an area code goes with the number: (010) 6512 3456.
+_NUMBER = rf"(?:[(（](?=[{_DIGIT}]))?[{_DIGIT}](?:[{_SEPARATOR}]{{0,3}}[{_DIGIT}])*[XxＸ]?"
+_NUMBER_OR_KEEP = re.compile(rf"(?P<keep>{_KEEP})|(?P<number>{_NUMBER})")
+_DIGIT_CHAR = re.compile(rf"[{_DIGIT}XxＸ]")
 # A house number and what follows it (building, unit, room): the road or estate name stays, so an
 # analyst still sees where in the city, but not the door.
 _UNIT = "号楼|号院|号|弄|栋|幢|座|单元|室|层|户"
@@ -295,27 +361,36 @@ _CALLER_COLUMNS = frozenset({"caller_number", "caller_masked"})
 _AUDIO_COLUMNS = frozenset({"source_uri"})
 
 
+def _mask_number(match: re.Match[str]) -> str:
+    span = match.group(0)
+    if match.group("keep") is not None or len(_DIGIT_CHAR.findall(span)) < MIN_NUMBER_DIGITS:
+        return span
+    return NUMBER_MASK
+
+
 def mask_text(text: str | None) -> str | None:
-    """Phone and ID numbers and house numbers replaced by a placeholder."""
+    """Phone and ID numbers and house numbers replaced by a placeholder, in whatever form they
+    were said or typed (134 1234 5678, 010.6512.3456, 一三九，一二三四，五六七八, …X).
+
+    The one definition of free-text masking: frames are masked with it too (``mask_frame``).
+    """
     if text is None:
         return None
-    return _DOOR.sub(DOOR_MASK, _LONG_NUMBER.sub(NUMBER_MASK, text))
+    return _DOOR.sub(DOOR_MASK, _NUMBER_OR_KEEP.sub(_mask_number, text))
 
 
-def _mask_expr(expr: pl.Expr) -> pl.Expr:
-    return expr.str.replace_all(_LONG_NUMBER.pattern, NUMBER_MASK).str.replace_all(_DOOR.pattern, DOOR_MASK)
-
-
-def _masked_column(name: str, dtype: pl.DataType) -> pl.Expr | None:
-    col = pl.col(name)
+def _masked(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
+    """``expr`` with every text inside it masked (strings, lists and structs at any depth, but the
+    code fields of a struct), or None when it holds no text."""
     if dtype == pl.String:
-        return _mask_expr(col)
-    if isinstance(dtype, pl.List) and dtype.inner == pl.String:
-        return col.list.eval(_mask_expr(pl.element()))
-    if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
-        texts = [f.name for f in dtype.inner.fields if f.dtype == pl.String and f.name not in _CODE_COLUMNS]
-        if texts:
-            return col.list.eval(pl.element().struct.with_fields(*(_mask_expr(pl.field(t)) for t in texts)))
+        return expr.map_elements(mask_text, return_dtype=pl.String, skip_nulls=True)
+    if isinstance(dtype, (pl.List, pl.Array)):
+        inner = _masked(pl.element(), dtype.inner)
+        return None if inner is None else expr.list.eval(inner) if isinstance(dtype, pl.List) else expr.arr.eval(inner)
+    if isinstance(dtype, pl.Struct):
+        fields = [(f.name, _masked(pl.field(f.name), f.dtype)) for f in dtype.fields if f.name not in _CODE_COLUMNS]
+        fields = [m.alias(n) for n, m in fields if m is not None]
+        return expr.struct.with_fields(*fields) if fields else None
     return None
 
 
@@ -334,7 +409,7 @@ def mask_frame(frame: pl.DataFrame, user: User) -> pl.DataFrame:
             if name in _CALLER_COLUMNS:
                 exprs.append(pl.when(pl.col(name).is_null()).then(None).otherwise(pl.lit(NUMBER_MASK)).alias(name))
             elif name not in _CODE_COLUMNS and name not in _AUDIO_COLUMNS:
-                masked = _masked_column(name, dtype)
+                masked = _masked(pl.col(name), dtype)
                 if masked is not None:
                     exprs.append(masked.alias(name))
     return frame.with_columns(exprs) if exprs else frame

@@ -22,9 +22,11 @@ st.title("审计日志")
 check = audit.verify_audit_chain(db)
 cols = st.columns(2)
 cols[0].metric("日志条目", f"{check.entries:,}")
-cols[1].metric("完整性", "完好" if check.intact else f"第 {check.broken_at} 条起被改动")
+cols[1].metric("完整性", "完好" if check.intact else (f"第 {check.broken_at} 条起被改动" if check.broken_at else "被改动"))
 if not check.intact:
-    st.error(f"审计日志的哈希链在第 {check.broken_at} 条断开：该条或其前一条被删除或修改。")
+    st.error(f"审计日志校验未通过（条目被删除、修改或整体改写）：{check.problem}")
+elif not check.anchored and check.entries:
+    st.caption("尚未锚定：下一条记录起以密钥签名（MAC）并记录链头。")
 
 with st.sidebar:
     st.header("筛选")
@@ -86,3 +88,15 @@ if access.can(user, "manage_users"):
             else:
                 auth.audit_or_stop("user_saved", target=username.strip(), role=role)
                 st.success(f"已保存用户 {username.strip()}。")
+    with st.expander("结束会话或停用用户"):
+        # Takes effect at the user's next page run in every open tab (dashboards/auth.py).
+        target = st.selectbox("用户", users["username"].to_list(), key="u_target")
+        end_col, disable_col = st.columns(2)
+        if end_col.button("结束其全部会话", key="u_end_sessions") and target:
+            auth.audit_or_stop("sessions_ended", target=target)
+            access.end_sessions(db, target)
+            st.success(f"已结束 {target} 的全部会话。")
+        if disable_col.button("停用该用户", key="u_disable") and target:
+            auth.audit_or_stop("user_disabled", target=target)
+            access.disable_user(db, target)
+            st.success(f"已停用 {target}，其会话已结束。")

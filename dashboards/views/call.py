@@ -8,6 +8,7 @@ the address bar says. Every view is written to the audit log before anything is 
 from __future__ import annotations
 
 import json
+import logging
 
 import streamlit as st
 
@@ -19,6 +20,7 @@ from hotline.dashboards.labels import (
     CHECK_STATUS,
     EMPTY_WAREHOUSE,
     LLM_STATUS,
+    NOT_SCORED,
     REVIEW_STATE,
     SEVERITY,
     SPEAKER,
@@ -27,11 +29,13 @@ from hotline.dashboards.labels import (
     format_score,
     label,
 )
+from hotline.dashboards.plain import markdown_text as t
 from hotline.dashboards.review_forms import appeal_form, history, review_form, show_notice
-from hotline.dashboards.transcript import audio_path, highlight
+from hotline.dashboards.transcript import RecordingRefused, highlight, load_recording, recording_roots
 from hotline.warehouse import review
 from hotline.warehouse.access import can
 
+log = logging.getLogger(__name__)
 AVATAR = {"agent": "🎧", "caller": "📞", "unknown": "❔"}
 # Streamlit styles "assistant" and "user" chat messages differently: agent left, caller right.
 CHAT_ROLE = {"agent": "assistant", "caller": "user", "unknown": "user"}
@@ -59,32 +63,45 @@ if detail.is_empty():
     st.stop()
 call = detail.row(0, named=True)
 
-audio = audio_path(call["source_uri"]) if can(user, "hear_audio") else None
+# The recording only for a role that may hear it, of a call this user may see (the scoped read
+# above), from the recording folders: its bytes go to the player, never a path Streamlit would read.
+audio, refused = None, None
+if can(user, "hear_audio"):
+    settings = data.require_settings()
+    try:
+        audio = load_recording(call["source_uri"], recording_roots(settings), max_bytes=settings.dashboard.audio_max_mb * 2**20)
+    except RecordingRefused as exc:
+        if call["source_uri"]:  # a call without one is not worth a warning
+            refused = str(exc)
+            log.warning("dashboard: recording of %s not served: %s", call_id, refused)
 viewed = st.session_state.setdefault("audited_views", set())
 if call_id not in viewed:
-    auth.audit_or_stop("view_call", call_id=call_id, audio=audio is not None, masked=not can(user, "see_pii"))
+    refusal = {"audio_refused": refused} if refused else {}
+    auth.audit_or_stop("view_call", call_id=call_id, audio=audio is not None, masked=not can(user, "see_pii"), **refusal)
     viewed.add(call_id)
 
 cols = st.columns(4)
-cols[0].metric("得分", format_score(call["score"]), help=f"满分 {format_score(call['max_score'])}")
-cols[1].metric("复核状态", label(REVIEW_STATE, call["review_state"]))
+not_scored = call["scorecard_id"] is not None and call["score"] is None
+cols[0].metric("得分", format_score(call["score"], inspected=call["scorecard_id"] is not None),
+               help="没有可判定的质检项（如静默通话）：不计分，不计入平均分" if not_scored else f"满分 {format_score(call['max_score'])}")
+cols[1].metric("复核状态", NOT_SCORED if not_scored else label(REVIEW_STATE, call["review_state"]))
 cols[2].metric("时长", format_clock(call["duration_s"]))
 cols[3].metric("缺陷项", len(call["defects"] or []))
 st.markdown(
-    f"**班组** {call['team_id']} · **坐席** {call['agent_id']} · **来电号码** {call['caller_number'] or '—'} · "
-    f"**开始时间** {call['started_at']:%Y-%m-%d %H:%M:%S} · **中心** {call['centre_id']}"
+    f"**班组** {t(call['team_id'])} · **坐席** {t(call['agent_id'])} · **来电号码** {t(call['caller_number'] or '—')} · "
+    f"**开始时间** {call['started_at']:%Y-%m-%d %H:%M:%S} · **中心** {t(call['centre_id'])}"
 )
 if call["transcript_final"] is None:
     st.caption("转写尚未入库。")
 else:
     state = "完整" if call["transcript_final"] and not call["transcript_incomplete"] else "部分/不完整"
-    st.caption(f"转写：{state} · 模型 {call['asr_model']} · 语言 {call['language']}")
+    st.caption(f"转写：{state} · 模型 {t(call['asr_model'])} · 语言 {t(call['language'])}")
 
 alerts = data.load_scoped("access_call_alerts", call_id=call_id)
 for alert in alerts.iter_rows(named=True):
     st.error(
         f"⚠️ {label(ALERT_KIND, alert['kind'])}（{label(SEVERITY, alert['severity'])}）"
-        f" {format_clock(alert['start_s'])}–{format_clock(alert['end_s'])} {label(SPEAKER, alert['speaker'])}：「{alert['quote']}」"
+        f" {format_clock(alert['start_s'])}–{format_clock(alert['end_s'])} {label(SPEAKER, alert['speaker'])}：「{t(alert['quote'])}」"
     )
 
 checks = data.load_scoped("access_call_checks", call_id=call_id)
@@ -96,7 +113,7 @@ transcript_col, checks_col = st.columns([3, 2])
 with transcript_col:
     st.subheader("录音与转写")
     if audio is not None:
-        st.audio(str(audio), start_time=int(st.session_state.get(start_key, 0)), autoplay=start_key in st.session_state)
+        st.audio(audio.data, format=audio.mime, start_time=int(st.session_state.get(start_key, 0)), autoplay=start_key in st.session_state)
         st.caption("点击某句前的 ▶ 从该处播放。橙色：质检证据；红色：预警原话。")
     elif can(user, "hear_audio"):
         st.caption("录音文件不可用。")
@@ -128,37 +145,37 @@ with checks_col:
     for check in checks.iter_rows(named=True):
         status = check["status"]
         title = (
-            f"{STATUS_ICON.get(status, '')} {check['name']} · {label(CHECK_STATUS, status)}"
+            f"{STATUS_ICON.get(status, '')} {t(check['name'])} · {label(CHECK_STATUS, status)}"
             f" · {check['points']:g}/{check['weight']:g}{' · 致命项' if check['fatal'] else ''}"
         )
         human = latest.get(check["item_id"])
         if human is not None:
             title += f" · 人工{'确认' if human['verdict'] == 'confirm' else '判定为' + label(CHECK_STATUS, human['human_status'])}"
         with st.expander(title, expanded=status in ("failed", "needs_review")):
-            st.write(f"{label(CHECK_KIND, check['kind'])}：{check['reason']}")
+            st.markdown(f"{label(CHECK_KIND, check['kind'])}：{t(check['reason'])}")
             for ev in check["evidence"] or []:
                 verified = "已核验" if ev["verified"] else "未核验"
                 st.markdown(
-                    f"> 「{ev['quote']}」 — {label(SPEAKER, ev['speaker'])} "
+                    f"> 「{t(ev['quote'])}」 — {label(SPEAKER, ev['speaker'])} "
                     f"{format_clock(ev['start_s'])}–{format_clock(ev['end_s'])}（{verified}）"
                 )
             if human is not None and human["reason"]:
-                st.caption(f"复核理由（{human['decided_by']}）：{human['reason']}")
+                st.caption(f"复核理由（{t(human['decided_by'])}）：{t(human['reason'])}")
 
     st.subheader("诉求分类建议")
     if call["category"] is None:
         st.caption("暂无分类建议。")
     else:
-        st.write(f"**{call['category']}**（相似度 {call['category_score']:.2f}，方法 {call['category_method']}）")
+        st.markdown(f"**{t(call['category'])}**（相似度 {call['category_score']:.2f}，方法 {t(call['category_method'])}）")
         if call["category_neighbours"]:
-            st.caption("依据的相近样例：" + "；".join(call["category_neighbours"]))
+            st.caption("依据的相近样例：" + "；".join(t(n) for n in call["category_neighbours"]))
 
     st.subheader("大模型评估项")
     llm = data.load_scoped("access_call_llm", call_id=call_id)
     if llm.is_empty():
         st.caption("无。")
     for item in llm.iter_rows(named=True):
-        text = f"**{item['name']}** · {label(LLM_STATUS, item['status'])}：{item['reason']}"
+        text = f"**{t(item['name'])}** · {label(LLM_STATUS, item['status'])}：{t(item['reason'])}"
         if item["status"] == "judged" and item["value"] is not None:
             st.markdown(text)
             try:

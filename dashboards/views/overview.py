@@ -15,11 +15,11 @@ from hotline.dashboards.labels import (
     ALERT_KIND,
     EMPTY_WAREHOUSE,
     HUMAN_REVIEW,
-    REVIEW_STATE,
     SEVERITY,
     SPEAKER,
     format_score,
     format_share,
+    review_advice,
 )
 from hotline.dashboards.filters import sidebar_filters
 from hotline.warehouse import review
@@ -38,7 +38,7 @@ if kpis["calls_landed"] == 0:
 cols = st.columns(7)
 cols[0].metric("入库通话", f"{kpis['calls_landed']:,}")
 cols[1].metric("质检覆盖率", format_share(kpis["coverage"]), help="已质检 / 已入库")
-cols[2].metric("平均得分", format_score(kpis["avg_score"]), help=f"满分 {format_score(kpis['avg_max_score'])}")
+cols[2].metric("平均得分", format_score(kpis["avg_score"]), help=f"满分 {format_score(kpis['avg_max_score'])}；未评分 {kpis['calls_not_scored']:,} 通不计入")
 cols[3].metric("合格率", format_share(kpis["pass_rate"]), help="无缺陷、无致命项的已质检通话占比")
 cols[4].metric("缺陷通话占比", format_share(kpis["defect_share"]))
 cols[5].metric("待复核", f"{kpis['review_queue']:,}", help=f"其中必须复核 {kpis['mandatory_waiting']}；已人工复核 {kpis['human_reviewed']}")
@@ -63,7 +63,7 @@ with queue_col:
         st.dataframe(
             queue.head(50).select(
                 call_link(),
-                pl.col("review_state").replace_strict(REVIEW_STATE, default=pl.col("review_state")).alias("建议"),
+                review_advice().alias("建议"),
                 pl.col("score").alias("得分"),
                 pl.col("alerts").alias("预警"),
                 pl.col("agent_id").alias("坐席"),
@@ -118,7 +118,7 @@ shown = calls.select(
     pl.col("score").alias("得分"),
     pl.col("defects").alias("缺陷数"),
     pl.col("category").alias("分类"),
-    pl.col("review_state").replace_strict(REVIEW_STATE, default=pl.col("review_state")).alias("复核建议"),
+    review_advice().alias("复核建议"),
     pl.when(pl.col("human_reviewed")).then(pl.lit(HUMAN_REVIEW["reviewed"])).otherwise(pl.lit(HUMAN_REVIEW["unreviewed"])).alias("人工复核"),
     pl.col("alerts").alias("预警"),
 )

@@ -7,6 +7,8 @@ charts, and is in the audit log before it is offered.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import polars as pl
 import streamlit as st
 
@@ -14,9 +16,9 @@ from hotline.dashboards import auth, data, report_figures
 from hotline.dashboards.drilldown import pick
 from hotline.dashboards.filters import date_range
 from hotline.dashboards.page_roles import REPORT_ROLES
-from hotline.dashboards.labels import EMPTY_WAREHOUSE, REVIEW_STATE, format_score, format_share
+from hotline.dashboards.labels import EMPTY_WAREHOUSE, format_score, format_share, review_advice
 from hotline.dashboards.printable import report_html
-from hotline.dashboards.transcript import escape_markdown
+from hotline.dashboards.plain import markdown_text as t
 from hotline.warehouse.access import can
 from hotline.warehouse.reports import ReportFigures
 
@@ -49,14 +51,14 @@ scope = {"centre": centre, "team": team, "agent": agent}
 
 if agent:
     row = in_centre.filter((pl.col("level") == "agent") & (pl.col("agent_id") == agent)).row(0, named=True)
-    heading = f"坐席 {agent}" + (f"（{row['name']}）" if row["name"] and row["name"] != agent else "")
+    heading = f"坐席 {t(agent)}" + (f"（{t(row['name'])}）" if row["name"] and row["name"] != agent else "")
 elif team:
     row = in_centre.filter((pl.col("level") == "team") & (pl.col("team_id") == team)).row(0, named=True)
-    heading = f"班组 {team}" + (f"（{row['name']}）" if row["name"] and row["name"] != team else "")
+    heading = f"班组 {t(team)}" + (f"（{t(row['name'])}）" if row["name"] and row["name"] != team else "")
 else:
     row = in_centre.filter(pl.col("level") == "centre").row(0, named=True)
-    heading = ("本班组合计" if user.role == "team_lead" else f"中心 {row['name'] or centre}")
-st.caption(f"{heading} · {period} · 路径：{centre}" + (f" → {team}" if team else "") + (f" → {agent}" if agent else ""))
+    heading = ("本班组合计" if user.role == "team_lead" else f"中心 {t(row['name'] or centre)}")
+st.caption(f"{heading} · {period} · 路径：{t(centre)}" + (f" → {t(team)}" if team else "") + (f" → {t(agent)}" if agent else ""))
 
 cols = st.columns(6)
 cols[0].metric("通话", f"{row['calls']:,}", help=f"已质检 {row['inspected']:,}")
@@ -126,14 +128,14 @@ st.subheader("辅导要点" + ("" if agent else "（各坐席通过率最低、�
 if coaching.is_empty():
     st.caption("没有未通过的质检项，暂无辅导要点。")
 for point in coaching.head(30).iter_rows(named=True):
-    who = "" if agent else f"{point['agent_id']} · "
+    who = "" if agent else f"{t(point['agent_id'])} · "
     st.markdown(
-        f"**{who}{point['rank']}. {escape_markdown(point['name'] or point['item_id'])}** — 通过率 {format_share(point['pass_rate'])}"
+        f"**{who}{point['rank']}. {t(point['name'] or point['item_id'])}** — 通过率 {format_share(point['pass_rate'])}"
         f"（班组中位数 {format_share(point['team_median_pass_rate'])}），未通过 {point['failed']} / {point['applicable']} 次"
     )
     for example in point["examples"] or []:
         st.markdown(
-            f"> 「{escape_markdown(example['quote'] or '')}」 — [{example['call_id']}](call?call_id={example['call_id']})"
+            f"> 「{t(example['quote'])}」 — [{t(example['call_id'])}](call?call_id={quote(example['call_id'], safe='')})"
             f" {example['start_s'] or 0:.0f}s"
         )
 
@@ -149,7 +151,7 @@ else:
             pl.col("agent_id").alias("坐席"),
             pl.col("score").alias("得分"),
             pl.col("fatal").alias("致命"),
-            pl.col("review_state").replace_strict(REVIEW_STATE, default=pl.col("review_state")).alias("复核建议"),
+            review_advice().alias("复核建议"),
             pl.col("defects").list.join("、").alias("缺陷项"),
             pl.col("items_needing_review").list.join("、").alias("待人工判定项"),
         ),

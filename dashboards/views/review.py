@@ -11,7 +11,7 @@ import streamlit as st
 
 from hotline.dashboards import data, figures
 from hotline.dashboards.export import export_frame
-from hotline.dashboards.labels import APPEAL_OUTCOME, REVIEW_STATE, format_share
+from hotline.dashboards.labels import APPEAL_OUTCOME, NOT_SCORED, format_share, review_advice
 from hotline.warehouse import review
 
 user = data.current_user()
@@ -52,7 +52,7 @@ else:
     st.dataframe(
         queue.select(
             pl.concat_str(pl.lit("call?call_id="), pl.col("call_id")).alias("通话"),
-            pl.col("review_state").replace_strict(REVIEW_STATE, default=pl.col("review_state")).alias("建议"),
+            review_advice().alias("建议"),
             pl.col("score").alias("得分"),
             pl.col("alerts").alias("预警"),
             pl.col("team_id").alias("班组"),
@@ -62,6 +62,27 @@ else:
         hide_index=True,
         column_config={"通话": st.column_config.LinkColumn("通话", display_text=r"call_id=(.*)")},
         key="review_queue",
+    )
+
+# Calls with nothing to score (silence, an agent that could not be told apart) wait in no queue
+# above: their own short list, for a person to see what they were.
+st.subheader(f"{NOT_SCORED}通话")
+not_scored = data.load_scoped("access_calls_not_scored", limit=200)
+if not_scored.is_empty():
+    st.caption("没有未评分的通话。")
+else:
+    st.caption("没有可判定的质检项（如静默通话）：不计分，不计入平均分，也不进入复核队列。")
+    st.dataframe(
+        not_scored.select(
+            pl.concat_str(pl.lit("call?call_id="), pl.col("call_id")).alias("通话"),
+            pl.col("duration_s").round(0).alias("时长(秒)"),
+            pl.col("team_id").alias("班组"),
+            pl.col("agent_id").alias("坐席"),
+            pl.col("started_at").alias("开始时间"),
+        ),
+        hide_index=True,
+        column_config={"通话": st.column_config.LinkColumn("通话", display_text=r"call_id=(.*)")},
+        key="not_scored_calls",
     )
 
 st.subheader("申诉")

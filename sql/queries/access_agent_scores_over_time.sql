@@ -11,7 +11,8 @@ WITH per_agent AS (
         agent_id,
         sum(inspected) AS calls,
         sum(score_sum) / nullif(sum(scored), 0) AS avg_score,
-        sum(fatal_calls) / sum(inspected) AS fatal_share
+        -- Of scored calls: a call not scored (migration 0035) is not a failure either.
+        sum(fatal_calls) / nullif(sum(scored), 0) AS fatal_share
     FROM agent_days
     WHERE inspected > 0
       AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)

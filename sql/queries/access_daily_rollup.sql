@@ -48,7 +48,7 @@ SELECT
     l.calls,
     coalesce(r.inspected, 0) AS inspected,
     CASE WHEN r.scored > 0 THEN r.score_sum / r.scored END AS avg_score,
-    CASE WHEN r.inspected > 0 THEN r.defective / r.inspected END AS defect_share
+    CASE WHEN r.scored > 0 THEN r.defective / r.scored END AS defect_share
 FROM landed AS l
 LEFT JOIN rolled AS r USING (day)
 ORDER BY l.day;

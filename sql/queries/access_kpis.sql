@@ -35,8 +35,10 @@ final AS (
         count(*) FILTER (WHERE inspected) AS calls_inspected,
         avg(score) AS avg_score,
         avg(max_score) AS avg_max_score,
-        avg(CASE WHEN NOT inspected THEN NULL WHEN len(defects) = 0 AND NOT fatal THEN 1.0 ELSE 0.0 END) AS pass_rate,
-        avg(CASE WHEN NOT inspected THEN NULL WHEN len(defects) > 0 OR fatal THEN 1.0 ELSE 0.0 END) AS defect_share,
+        -- Shares of scored calls: a call not scored (score NULL, migration 0035) is neither.
+        count(*) FILTER (WHERE inspected AND score IS NULL) AS calls_not_scored,
+        avg(CASE WHEN NOT inspected OR score IS NULL THEN NULL WHEN len(defects) = 0 AND NOT fatal THEN 1.0 ELSE 0.0 END) AS pass_rate,
+        avg(CASE WHEN NOT inspected OR score IS NULL THEN NULL WHEN len(defects) > 0 OR fatal THEN 1.0 ELSE 0.0 END) AS defect_share,
         count(*) FILTER (WHERE review_state IN ('mandatory_review', 'sample_review') AND NOT human_reviewed) AS review_queue,
         count(*) FILTER (WHERE review_state = 'mandatory_review' AND NOT human_reviewed) AS mandatory_waiting,
         count(*) FILTER (WHERE human_reviewed) AS human_reviewed
@@ -49,6 +51,7 @@ SELECT
     CASE WHEN f.calls_landed > 0 THEN f.calls_inspected / f.calls_landed END AS coverage,
     f.avg_score,
     f.avg_max_score,
+    f.calls_not_scored,
     f.pass_rate,
     f.defect_share,
     f.review_queue,

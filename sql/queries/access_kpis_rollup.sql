@@ -100,8 +100,10 @@ SELECT
     CASE WHEN l.calls_landed > 0 THEN coalesce(r.inspected, 0) / l.calls_landed END AS coverage,
     CASE WHEN r.scored > 0 THEN r.score_sum / r.scored END AS avg_score,
     CASE WHEN r.max_scored > 0 THEN r.max_score_sum / r.max_scored END AS avg_max_score,
-    CASE WHEN r.inspected > 0 THEN r.passed / r.inspected END AS pass_rate,
-    CASE WHEN r.inspected > 0 THEN r.defective / r.inspected END AS defect_share,
+    -- Shares of scored calls: a call not scored (migration 0035) is neither passed nor defective.
+    coalesce(r.inspected - r.scored, 0) AS calls_not_scored,
+    CASE WHEN r.scored > 0 THEN r.passed / r.scored END AS pass_rate,
+    CASE WHEN r.scored > 0 THEN r.defective / r.scored END AS defect_share,
     coalesce(r.review_queue, 0) - h.review_queue AS review_queue,
     coalesce(r.mandatory_review, 0) - h.mandatory_review AS mandatory_waiting,
     h.human_reviewed,

@@ -70,8 +70,9 @@ rolled AS (
         sum(c.calls)::BIGINT AS calls,
         coalesce(sum(i.inspected), 0)::BIGINT AS inspected,
         sum(i.score_sum) / nullif(sum(i.scored), 0) AS avg_score,
-        sum(i.fatal_calls) / nullif(sum(i.inspected), 0) AS fatal_share,
-        sum(i.defective) / nullif(sum(i.inspected), 0) AS defect_share,
+        -- Shares of scored calls: a call not scored (migration 0035) is not a failure either.
+        sum(i.fatal_calls) / nullif(sum(i.scored), 0) AS fatal_share,
+        sum(i.defective) / nullif(sum(i.scored), 0) AS defect_share,
         coalesce(sum(i.needing_review), 0)::BIGINT AS calls_needing_review,
         sum(c.talk_share_sum) / nullif(sum(c.talk_share_calls), 0) AS agent_talk_share,
         sum(c.silence_share_sum) / nullif(sum(c.silence_share_calls), 0) AS silence_share,

@@ -1,4 +1,5 @@
--- Per day of call start: calls landed, inspected, average score, share of inspected calls with defects.
+-- Per day of call start: calls landed, inspected, average score, share of scored calls with defects
+-- (a call not scored, score NULL, is in neither: migration 0035).
 WITH scoped_calls AS (
     SELECT call_id, started_at::DATE AS day
     FROM calls
@@ -11,7 +12,7 @@ joined AS (
         c.day,
         i.call_id IS NOT NULL AS inspected,
         i.score,
-        CASE WHEN i.call_id IS NULL THEN NULL WHEN len(i.defects) > 0 OR i.fatal THEN 1.0 ELSE 0.0 END AS defective
+        CASE WHEN i.call_id IS NULL OR i.score IS NULL THEN NULL WHEN len(i.defects) > 0 OR i.fatal THEN 1.0 ELSE 0.0 END AS defective
     FROM scoped_calls AS c
     LEFT JOIN inspections AS i USING (call_id)
 ),

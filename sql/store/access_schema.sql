@@ -11,11 +11,25 @@ CREATE TABLE IF NOT EXISTS users (
     password_hash TEXT NOT NULL,
     disabled INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    -- Raised to end the user's sessions: a session signed in under another value is signed out at
+    -- its next page run (access_add_session_version.sql adds it to stores made before it existed).
+    session_version INTEGER NOT NULL DEFAULT 0
 );
 
--- Append-only, hash-chained: each entry's hash covers the previous one, so a deleted or edited
--- entry breaks the chain and verify_audit_chain() says where.
+-- Failed log-ins per subject ('user:<name>' or 'client:<address>'), for throttling with backoff
+-- (warehouse/login_throttle.py). A subject is forgotten a while after its last failure.
+CREATE TABLE IF NOT EXISTS login_failures (
+    subject TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    last_failure_s REAL NOT NULL,
+    locked_until_s REAL NOT NULL
+);
+
+-- Append-only, chained: each entry's MAC (HMAC-SHA256 under a key kept outside this store;
+-- entries written before the key existed carry a plain SHA-256) covers the previous one, so a
+-- deleted or edited entry breaks the chain, and a head kept beside the key (count and last MAC)
+-- shows entries deleted from the end. verify_audit_chain() says where (warehouse/audit.py).
 CREATE TABLE IF NOT EXISTS audit_log (
     entry_id INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
