@@ -48,7 +48,11 @@ def _wait_text(seconds: float) -> str:
 
 def _client() -> str:
     """The address a log-in comes from, for throttling per client."""
-    peer = st.context.ip_address or "127.0.0.1"  # Streamlit reports a loopback peer as None
+    peer = st.context.ip_address
+    # Streamlit reports a loopback peer as None; anything but an address (Streamlit's AppTest hands
+    # out a new stand-in object each run) must not make every attempt a client of its own.
+    if not isinstance(peer, str) or not peer:
+        peer = "127.0.0.1"
     if peer in data.require_settings().dashboard.trusted_proxies:
         hops = [hop.strip() for hop in (st.context.headers.get("X-Forwarded-For") or "").split(",") if hop.strip()]
         if hops:

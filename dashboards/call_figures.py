@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from hotline.dashboards.figures import LAYOUT, empty_figure
+from hotline.dashboards.plain import plot_text
 
 # The inspection's scale (inspection/sentiment.py): angry -2 .. satisfied +1.
 VALENCE = {"angry": -2.0, "dissatisfied": -1.0, "anxious": -0.5, "neutral": 0.0, "satisfied": 1.0}
@@ -25,7 +26,7 @@ def sentiment_curve(turns: pl.DataFrame) -> go.Figure:
             y=[VALENCE.get(label, 0.0) for label in labels],
             mode="lines+markers",
             line=dict(shape="spline"),
-            text=[f"{SENTIMENT.get(label, label)}（区分度 {m:.2f}）" for label, m in zip(labels, rows["margin"].to_list())],
+            text=[f"{plot_text(SENTIMENT.get(label, label))}（区分度 {m:.2f}）" for label, m in zip(labels, rows["margin"].to_list())],
             hovertemplate="%{x:.0f} 秒：%{text}<extra></extra>",
             name="情绪",
         )

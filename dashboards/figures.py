@@ -1,6 +1,8 @@
 """Plotly figures for the dashboard: pure functions from a query's frame to a figure.
 
-No Streamlit here, so every chart can be built and checked in a test without a browser.
+No Streamlit here, so every chart can be built and checked in a test without a browser. Every
+string that came from outside (categories, names, departments, districts, ids) goes into a figure
+through plain.plot_text: plotly renders HTML in labels, legends and hover text.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from hotline.dashboards.labels import ALERT_KIND, label
+from hotline.dashboards.plain import plot_text, plot_texts
 
 _LAYOUT = dict(
     margin=dict(l=10, r=10, t=40, b=10),
@@ -94,7 +97,7 @@ def categories_bar(categories: pl.DataFrame, top: int = 15) -> go.Figure:
     if categories.is_empty():
         return _empty(title)
     shown = categories.head(top).reverse()
-    fig = go.Figure(go.Bar(x=shown["calls"].to_list(), y=shown["category"].to_list(), orientation="h", name="通话数"))
+    fig = go.Figure(go.Bar(x=shown["calls"].to_list(), y=plot_texts(shown["category"]), orientation="h", name="通话数"))
     fig.update_layout(title=title, xaxis_title="通话数", yaxis_title="分类", **_LAYOUT)
     return fig
 
@@ -107,7 +110,7 @@ def defects_by_item(defects: pl.DataFrame, top: int = 15) -> go.Figure:
     shown = defects.head(top).reverse()
     colours = ["#d62728" if fatal else "#ff7f0e" for fatal in shown["fatal"].to_list()]
     fig = go.Figure(
-        go.Bar(x=shown["failed"].to_list(), y=shown["name"].to_list(), orientation="h", marker_color=colours, name="未通过次数")
+        go.Bar(x=shown["failed"].to_list(), y=plot_texts(shown["name"]), orientation="h", marker_color=colours, name="未通过次数")
     )
     fig.update_layout(title=title, xaxis_title="未通过次数", yaxis_title="质检项", **_LAYOUT)
     return fig
@@ -119,7 +122,7 @@ def alerts_by_kind(alerts: pl.DataFrame) -> go.Figure:
     if alerts.is_empty():
         return _empty(title)
     counts = alerts.group_by("kind").len().sort("len", descending=True)
-    fig = go.Figure(go.Bar(x=[label(ALERT_KIND, k) for k in counts["kind"].to_list()], y=counts["len"].to_list(), name="预警数"))
+    fig = go.Figure(go.Bar(x=[plot_text(label(ALERT_KIND, k)) for k in counts["kind"].to_list()], y=counts["len"].to_list(), name="预警数"))
     fig.update_layout(title=title, xaxis_title="类型", yaxis_title="预警数", **_LAYOUT)
     return fig
 
@@ -135,7 +138,7 @@ def agreement_by_item(per_item: pl.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=(shown["agreement"] * 100).to_list(),
-            y=shown["item"].to_list(),
+            y=plot_texts(shown["item"]),
             orientation="h",
             text=[f"{c}/{n}" for c, n in zip(shown["confirmed"].to_list(), shown["decisions"].to_list())],
             name="一致率 (%)",

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from hotline.dashboards.figures import LAYOUT, empty_figure
+from hotline.dashboards.plain import plot_text, plot_texts
 from hotline.warehouse.hotspots import describe_p
 
 
@@ -19,7 +20,7 @@ def category_district_heatmap(daily: pl.DataFrame, top_categories: int = 15, top
     districts = cells.group_by("district").agg(pl.col("calls").sum()).sort("calls", "district", descending=[True, False])["district"].head(top_districts).to_list()
     lookup = {(c, d): n for c, d, n in cells.iter_rows()}
     z = [[lookup.get((c, d), 0) for d in districts] for c in categories]
-    fig = go.Figure(go.Heatmap(z=z, x=districts, y=categories, colorscale="YlOrRd", colorbar=dict(title="通话数"), hovertemplate="%{y} · %{x}：%{z} 通<extra></extra>"))
+    fig = go.Figure(go.Heatmap(z=z, x=plot_texts(districts), y=plot_texts(categories), colorscale="YlOrRd", colorbar=dict(title="通话数"), hovertemplate="%{y} · %{x}：%{z} 通<extra></extra>"))
     layout = LAYOUT | {"height": max(340, 28 * len(categories) + 120)}
     fig.update_layout(title=title, xaxis=dict(title="区域", type="category"), yaxis=dict(title="分类", type="category", autorange="reversed"), **layout)
     return fig
@@ -27,7 +28,8 @@ def category_district_heatmap(daily: pl.DataFrame, top_categories: int = 15, top
 
 def series_with_spikes(tested: pl.DataFrame, title: str) -> go.Figure:
     """One daily series (rows of ``spikes.score_series`` for one key) with its baseline and the
-    flagged spikes, each spike's p-value in its hover text."""
+    flagged spikes, each spike's p-value in its hover text. ``title`` is plain text (it names the series)."""
+    title = plot_text(title)
     if tested.is_empty():
         return empty_figure(title)
     rows = tested.sort("day")

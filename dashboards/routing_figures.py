@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from hotline.dashboards.figures import LAYOUT, empty_figure
+from hotline.dashboards.plain import plot_texts
 
 
 def department_league(departments: pl.DataFrame, top: int = 15) -> go.Figure:
@@ -15,7 +16,7 @@ def department_league(departments: pl.DataFrame, top: int = 15) -> go.Figure:
     if departments.is_empty():
         return empty_figure(title)
     shown = departments.head(top).reverse()
-    names = shown["department"].to_list()
+    names = plot_texts(shown["department"])
     bounced = (shown["returned"] + shown["transferred_away"]).to_list()
     fig = go.Figure(
         [
@@ -34,7 +35,7 @@ def agreement_bars(agreement: pl.DataFrame) -> go.Figure:
     judged = agreement.filter(pl.col("with_suggestion") > 0)
     if judged.is_empty():
         return empty_figure(title)
-    cats = judged["suggested_category"].to_list()
+    cats = plot_texts(judged["suggested_category"])
     fig = go.Figure(
         [
             go.Bar(x=cats, y=(judged["first_dispatch_agreement"] * 100).to_list(), name="首次派单一致 (%)"),
@@ -55,7 +56,7 @@ def bounce_flows(bounces: pl.DataFrame, top: int = 20) -> go.Figure:
     index = {n: i for i, n in enumerate(nodes)}
     fig = go.Figure(
         go.Sankey(
-            node=dict(label=nodes, pad=14),
+            node=dict(label=plot_texts(nodes), pad=14),
             link=dict(
                 source=[index[n] for n in shown["from_department"].to_list()],
                 target=[index[n] for n in shown["to_department"].to_list()],

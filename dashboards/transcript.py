@@ -86,10 +86,15 @@ def _local_path(source_uri: str | None) -> Path:
         raise RecordingRefused("no recording location")
     parsed = urlparse(source_uri)
     if parsed.scheme == "file" and parsed.netloc in ("", "localhost"):
-        return Path(unquote(parsed.path))
-    if parsed.scheme == "" or len(parsed.scheme) == 1:  # a plain path (a Windows drive looks like a scheme)
-        return Path(source_uri)
-    raise RecordingRefused(f"not a local file ({parsed.scheme}:)")
+        path = unquote(parsed.path)
+    elif parsed.scheme == "" or len(parsed.scheme) == 1:  # a plain path (a Windows drive looks like a scheme)
+        path = source_uri
+    else:
+        raise RecordingRefused(f"not a local file ({parsed.scheme}:)")
+    # No file name holds a NUL: the OS would refuse it with a ValueError that would end the page.
+    if "\x00" in path:
+        raise RecordingRefused("not a valid file name (NUL)")
+    return Path(path)
 
 
 def _inside(path: Path, roots: list[Path]) -> bool:

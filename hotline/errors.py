@@ -13,9 +13,15 @@ def exit_code_for(exc: BaseException) -> tuple[int | None, str]:
     from kafka.errors import KafkaError
 
     from hotline.broker import BrokerError
+    from hotline.contracts import validation_summary
+    from hotline.settings import SettingsError
 
-    if isinstance(exc, ValidationError):
+    # Only what load_settings raised is about the settings; any other ValidationError is data the
+    # command was given or met (a record, a message, a file's metadata) that does not fit its model.
+    if isinstance(exc, SettingsError):
         return EXIT_CONFIG, f"invalid settings: {exc}"
+    if isinstance(exc, ValidationError):
+        return 1, f"invalid {exc.title} (not a settings problem): {validation_summary(exc)}"
     if isinstance(exc, FileNotFoundError):
         return EXIT_CONFIG, str(exc)
     if isinstance(exc, (BrokerError, ConnectionError, KafkaError)):

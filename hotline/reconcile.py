@@ -193,7 +193,7 @@ def _recording_of(value: bytes | None) -> str | None:
     try:
         meta = json.loads(value)["meta"]
         return meta.get("recording_sha256") if isinstance(meta, dict) else None
-    except (TypeError, ValueError, KeyError):
+    except (TypeError, ValueError, KeyError, RecursionError):  # RecursionError: JSON nested past Python's limit
         return None  # undecodable: the ASR stage dead-letters it under its key
 
 

@@ -118,8 +118,8 @@ def read_meta(path: Path, channels: int | None, cfg: IngestSettings, digest: str
     if sidecar is not None:
         try:
             fields = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise RecordingError(f"unreadable metadata {sidecar.name}: {exc}") from exc
+        except (OSError, ValueError, RecursionError) as exc:  # not UTF-8, not JSON, nested past Python's limit
+            raise RecordingError(f"unreadable metadata {sidecar.name}: {type(exc).__name__}: {str(exc)[:200]}") from exc
         if not isinstance(fields, dict):
             raise RecordingError(f"metadata {sidecar.name} is not a JSON object")
     if channels is not None:

@@ -1,16 +1,17 @@
 """Numbers as they are said and transcribed never reach a role without ``see_pii``: a corpus of
 phone and ID numbers in every spoken and typed form (and of ordinary text that must stay
 readable), then every free-text field of a real warehouse read through the access layer, the
-hotspot job's output and the call page, as a policy analyst."""
+hotspot job's output and the call page, as a policy analyst. The corpus lives in
+bench/hostile_text.py, shared with bench.adversarial."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import polars as pl
 import pytest
 
+from bench.hostile_text import KEEP, MUST_MASK, digits_of, leaks, page_markdown, rendered, strings_in
 from hotline.contracts import AlertRaised, Demand, Evidence, LlmJudgement, WorkOrderEvent
 from hotline.settings import Settings
 from hotline.warehouse import access, sqlfiles
@@ -19,58 +20,7 @@ from hotline.warehouse.jobs import JobsPolicy, refresh_hotspots
 from hotline.warehouse.reader import run_query
 from hotline.warehouse.store import seed_warehouse
 from test_dashboard_pages import run_app, warehouse  # noqa: F401
-from test_dashboard_plain_text import page_markdown, rendered
 from test_warehouse_messages import DAY1, make_inspection, make_meta, make_transcript
-
-# (as said or typed, its digits): each a different number, so a leak names its form.
-MUST_MASK = [
-    ("139，1234，5678", "13912345678"),
-    ("138,2345,6789", "13823456789"),
-    ("137 3456 7890", "13734567890"),
-    ("136-4567-8901", "13645678901"),
-    ("135 - 5678 - 9012", "13556789012"),
-    ("134、6789、0123", "13467890123"),
-    ("010.6512.3456", "01065123456"),
-    ("(021) 6234 5678", "02162345678"),
-    ("（0755）83456789", "075583456789"),
-    ("零幺零杠六五幺二三四五七", "01065123457"),
-    ("一三九，一二三四，五六七九", "13912345679"),
-    ("幺三八 两三四五 六七八九", "13823456789"),
-    ("一八六〇〇〇〇一二三四", "18600001234"),
-    ("159一二三四5670", "15912345670"),
-    ("１５８１２３４５６７１", "15812345671"),
-    ("110101199003071234", "110101199003071234"),
-    ("11010519491231002X", "11010519491231002"),
-    ("440301 19800101 123x", "44030119800101123"),
-    ("6222 0212 3456 7890 123", "6222021234567890123"),
-]
-# Ordinary text an analyst must still read as it is.
-KEEP = [
-    "2024年5月3日来电",
-    "2024-05-03 至 2024.5.7 多次反映",
-    "欠薪1,234,567元未付",
-    "罚款3500元，押金12000元",
-    "补贴1234567元",
-    "上涨了12.5%",
-    "12345热线，工号1001",
-    "营业时间8.30-17.30",
-    "等了3天，打了2次",
-    "第1、2、3条",
-    "车牌京A12345",
-    "10:30到11:45之间",
-]
-CHINESE_DIGITS = str.maketrans("零〇○幺一二两三四五六七八九０１２３４５６７８９", "000112234567890123456789")
-
-
-def digits_of(text: str) -> str:
-    return re.sub(r"\D", "", text.translate(CHINESE_DIGITS))
-
-
-def leaks(text: str) -> list[str]:
-    """The corpus numbers whose digits can still be read in ``text``."""
-    seen = digits_of(text)
-    return [said for said, number in MUST_MASK if number in seen]
-
 
 @pytest.mark.parametrize(("said", "number"), MUST_MASK)
 def test_a_number_in_any_spoken_or_typed_form_is_masked(said, number):
@@ -144,16 +94,6 @@ def numbers_call() -> list:
     events.append(WorkOrderEvent(event_id="n-2", work_order_id="WO-n2", call_id=again.call_id, kind="created", occurred_at=t0,
                                  category="公用事业/供水", recorded_type="求助", district="江北区", address=f"建设路{said[12]}"))
     return [transcript, inspected, alert, make_transcript(again), make_inspection(again), *events]
-
-
-def strings_in(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in strings_in(v)]
-    if isinstance(value, list | tuple):
-        return [s for v in value for s in strings_in(v)]
-    return []
 
 
 def texts_of(frame: pl.DataFrame) -> str:

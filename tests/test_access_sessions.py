@@ -131,6 +131,20 @@ def test_twenty_wrong_passwords_then_the_right_one_does_not_sign_in(store):
     assert len(failure_rows(store)) == login_throttle.ACCOUNT_FREE_FAILURES + len(powers)
 
 
+def test_one_tab_guessing_many_names_is_throttled_as_one_client(store):
+    """Found by bench.adversarial: a peer address that is not a string (Streamlit's AppTest hands out
+    a new stand-in each run) made every attempt a client of its own, so no client was ever locked."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S).run()
+    for i in range(login_throttle.CLIENT_FREE_FAILURES + 1):
+        log_in(at, f"guess-{i}", "guess")
+    log_in(at, "supervisor", PASSWORD)
+    assert signed_out(at) and "登录尝试过多" in errors(at)
+    con = sqlite3.connect(store)
+    clients = con.execute("SELECT subject, failures FROM login_failures WHERE subject LIKE 'client:%'").fetchall()
+    con.close()
+    assert clients == [("client:127.0.0.1", login_throttle.CLIENT_FREE_FAILURES + 1)]
+
+
 def test_backoff_doubles_per_failure_past_the_free_ones_up_to_a_cap(tmp_path):
     store = tmp_path / "access.sqlite3"
     access.create_demo_users(store, centre_id="c", team_id="t", password=PASSWORD)

@@ -132,6 +132,9 @@ def test_load_recording_serves_audio_inside_the_roots(tmp_path):
         (lambda t: str(t / "rec" / "fake.mp3"), "its content is not audio/mpeg"),
         (lambda t: str(t / "rec" / "folder.wav"), "not a regular file"),
         (lambda t: str(t / "rec" / "big.wav"), f"larger than {MAX_BYTES} bytes"),
+        # A NUL in a stored source_uri (found by bench.adversarial): refused, not a ValueError that ends the page.
+        (lambda t: str(t / "rec" / "big.wav") + "\x00.txt", "not a valid file name (NUL)"),
+        (lambda t: (t / "rec" / "big.wav").as_uri() + "%00.txt", "not a valid file name (NUL)"),
     ],
 )
 def test_load_recording_refuses_what_is_not_a_recording_in_a_root(tmp_path, make, reason):

@@ -2,67 +2,23 @@
 a caller's words, a work-order field or a model's answer, on the call page (AppTest, real
 warehouse) or anywhere dashboards/plain.py's markdown_text is used.
 
-What Streamlit's markdown makes of a string is read with markdown-it (CommonMark, as the
-browser's parser) plus the text-level rewrites Streamlit's renderer runs afterwards on the
-resolved text: GFM literal autolinks (its own patterns, copied below) and emoji shortcodes.
+What Streamlit's markdown makes of a string is read by bench/hostile_text.py's ``rendered``
+(markdown-it, CommonMark as the browser's parser, plus the text-level rewrites Streamlit's renderer
+runs afterwards: GFM literal autolinks and emoji shortcodes); bench.adversarial uses the same check.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
-from markdown_it import MarkdownIt
 
+from bench.hostile_text import HOSTILE, IMAGE_LINK, page_markdown, rendered
 from hotline.contracts import Demand, Evidence, LlmJudgement, WorkOrderEvent
-from hotline.dashboards.plain import WORD_JOINER, markdown_text
+from hotline.dashboards.plain import markdown_text
 from hotline.warehouse.store import seed_warehouse
 from test_dashboard_pages import run_app, warehouse  # noqa: F401
 from test_warehouse_messages import make_inspection, make_meta, make_transcript
-
-_PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-# Streamlit's renderer (mdast-util-gfm-autolink-literal, remark-emoji) on text nodes.
-_AUTOLINK = re.compile(r"(https?://|www(?=\.))([-.\w]+)", re.IGNORECASE)
-_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
-# (names of digits only left out: a clock, 12:00:00, is no emoji)
-_EMOJI = re.compile(r":\+1:|:-1:|:(?![0-9]+:)[\w-]+:")
-_MARKUP_TOKENS = {"link_open", "image", "html_inline", "html_block", "heading_open", "code_block", "fence", "code_inline", "table_open", "s_open"}
-
-IMAGE_LINK = "![wo](http://evil.example/x.png)[点此处理](http://evil.example/go)"
-HOSTILE = (
-    IMAGE_LINK,
-    "详见 http://evil.example/a?b=1 或 www.evil.example",
-    "联系 someone@evil.example 处理",
-    "**加急** _下划线_ ~~删除~~ `代码` <b>粗</b> <img src=x onerror=alert(1)>",
-    ":red[红字] :smile: :material/home: $x^2$",
-    "| a | b |\n|---|---|\n| 1 | 2 |",
-    "# 标题\n- 列表\n1. 编号\n> 引用",
-    "第一行\n\n    缩进的代码\n===",
-)
-
-
-def rendered(source: str) -> tuple[str, list[str]]:
-    """What a browser shows of markdown ``source``: its text, and every markup the text became."""
-    markup: list[str] = []
-    text: list[str] = []
-    for block in _PARSER.parse(source):
-        if block.type in _MARKUP_TOKENS:
-            markup.append(block.type)
-        for token in block.children or ():
-            if token.type in _MARKUP_TOKENS:
-                markup.append(token.type)
-            elif token.type in ("softbreak", "hardbreak"):
-                text.append("\n")
-            elif token.type == "text":
-                content = token.content
-                markup += [f"autolink {m.group(0)}" for m in _AUTOLINK.finditer(content) if m.start() == 0 or not content[m.start() - 1].isalnum()]
-                markup += [f"email {m.group(0)}" for m in _EMAIL.finditer(content)]
-                markup += [f"emoji {m.group(0)}" for m in _EMOJI.finditer(content)]
-                text.append(content.replace(WORD_JOINER, ""))
-        if block.type == "paragraph_close":
-            text.append("\n")
-    return "".join(text).strip("\n"), markup
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
@@ -107,14 +63,6 @@ def hostile_call() -> list:
                        department="[城管](http://evil.example)", note=IMAGE_LINK),
     ]
     return [transcript, inspected, *events]
-
-
-def page_markdown(at) -> list[str]:
-    """Every string the page handed Streamlit's markdown renderer."""
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
-    parts += [i.value for i in at.info] + [w.value for w in at.warning] + [e.label for e in at.expander]
-    parts += [md.value for c in at.chat_message for md in c.markdown]
-    return parts
 
 
 def test_the_call_page_shows_outside_text_as_text(warehouse):  # noqa: F811

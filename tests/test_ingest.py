@@ -249,3 +249,17 @@ def test_hotline_ingest_prints_a_summary_and_exits_non_zero_when_a_file_was_reje
     assert "sent 1 calls" in out.stdout and "rejected 1 files" in out.stdout
     assert f"rejected {megahertz}" in out.stdout and "sample_rate_hz" in out.stdout
     assert "invalid settings" not in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize("sidecar", [b"[" * 50_000 + b"]" * 50_000, b"\xff\xfe{}"], ids=["nested-past-the-limit", "not-utf8"])
+def test_a_hostile_sidecar_is_its_files_dead_letter_and_the_next_file_is_sent(tmp_path, settings, sidecar):
+    """Found by bench.adversarial: a sidecar nested past Python's recursion limit ended the whole ingest."""
+    bad = write_pcm_wav(tmp_path / "bad.wav", _tone(8000, 0.5, 1), 8000)
+    (tmp_path / "bad.json").write_bytes(sidecar)
+    good = write_pcm_wav(tmp_path / "good.wav", _tone(8000, 0.5, 1), 8000)
+    pub = Publisher.connect(settings.kafka)
+    report = ingest_paths([bad, good], settings.ingest, pub, progress=False)
+    pub.close()
+    assert [s.split("-")[0] for s in report.sent] == ["good"]
+    (rejected,) = report.rejected
+    assert rejected.path == bad and rejected.reason.startswith("unreadable metadata bad.json: ")

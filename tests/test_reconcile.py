@@ -63,3 +63,16 @@ def test_reconcile_balances_entered_calls_and_lists_the_stuck_one(settings):
     # A window that ends before anything entered holds nothing; one around now holds everything.
     assert reconcile(settings, until=datetime.now(timezone.utc) - timedelta(hours=1)).summary()["in"] == 0
     assert reconcile(settings, since=datetime.now(timezone.utc) - timedelta(hours=1)).summary()["in"] == 5
+
+
+def test_a_value_nested_past_pythons_limit_on_the_audio_topic_does_not_stop_reconcile(settings):
+    """Found by bench.adversarial: one such record (a broken or hostile producer) made every
+    `hotline reconcile` end in a RecursionError. It is a call that entered, like any other."""
+    from hotline.bus import make_producer
+    from hotline.contracts import AudioChunk
+
+    producer = make_producer(settings.kafka)
+    producer.send(settings.kafka.topic(AudioChunk.topic), key=b"deep", value=b"[" * 50_000 + b"]" * 50_000).get(timeout=30)
+    producer.close()
+    report = reconcile(settings)
+    assert report.entered == 1 and [s.call_id for s in report.stuck] == ["deep"]
