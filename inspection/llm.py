@@ -25,7 +25,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -37,18 +37,21 @@ from pydantic import BaseModel, ValidationError
 from hotline.contracts import LlmJudgement, Segment
 from hotline.settings import LlmSettings
 
-from .evidence import find_quote
+from .evidence import quote_segment, verify_evidence
 from .llm_chunks import chunk_transcript, merge_parsed
 from .llm_prompts import (
-    DEMANDS_TASK,
+    NO_TURN,
     PROMPT_VERSION,
-    SENTIMENT_TASK,
     LlmTask,
-    items_task,
+    demands_task,
+    item_task,
+    numbered_turns,
     render_transcript,
+    sentiment_task,
     strict_schema,
     summary_task,
     system_prompt,
+    turns_in,
     user_message,
 )
 from .scorecard import Scorecard
@@ -101,6 +104,10 @@ def pending_is_retryable(reason: str, *, stand_in_endpoint: bool) -> bool:
     return reason.startswith((NO_ENDPOINT_REASON, UNREACHABLE_REASON, NOT_REQUESTED_REASON, "LLM endpoint ", "LLM server refused"))
 
 
+# Builds a task for one part of a transcript (turn enums differ between parts).
+TaskFactory = Callable[[str], LlmTask]
+
+
 @dataclass
 class LlmUsage:
     """Running totals of one client: what the benchmark divides by calls and time."""
@@ -110,6 +117,11 @@ class LlmUsage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     prompt_chars: int = 0
+    # Prompt tokens the server took from its cache (llama-server's timings.cache_n, vLLM's
+    # usage.prompt_tokens_details.cached_tokens); unknown counts as 0.
+    cached_prompt_tokens: int = 0
+    # Answered requests whose reply failed the schema (each asked once more, then needs_review).
+    invalid_replies: int = 0
 
 
 @dataclass(frozen=True)
@@ -206,16 +218,19 @@ class LlmClient:
             except _BadReply as exc:
                 attempts += 1
                 problem = str(exc)
+                with self._lock:
+                    self._usage.invalid_replies += 1
                 log.warning("LLM reply for %s failed validation (%s)", task.name, problem)
         return LlmReply(task=task.name, outcome="invalid", error=f"reply failed schema validation twice: {problem}", model=model,
                         attempts=attempts, **tokens.fields(), asked_at=asked_at)
 
-    def ask(self, task: LlmTask, system: str, parts: Sequence[str]) -> LlmReply:
-        """Ask one task about a transcript in ``parts`` (see llm_chunks) and merge the replies into one."""
-        if len(parts) <= 1:
-            return self.request(task, system, user_message(parts[0] if parts else "", task))
-        replies = list(self._map([(task, system, user_message(p, task, (i + 1, len(parts)))) for i, p in enumerate(parts)]))
-        return merge_replies(task, replies)
+    def ask_many(self, factories: Sequence["TaskFactory"], system: str, parts: Sequence[str]) -> list[LlmReply]:
+        """Every task about every part at once (the part's transcript is a prefix its tasks share), merged per task."""
+        n = len(parts)
+        tasks = [(f(p), i, p) for f in factories for i, p in enumerate(parts)]
+        asks = [(t, system, user_message(p, t, (i + 1, n))) for t, i, p in tasks]
+        flat = self._map(asks) if len(asks) > 1 else [self.request(*asks[0])]
+        return [merge_replies(asks[k * n][0], flat[k * n:(k + 1) * n]) for k in range(len(factories))]
 
     def _map(self, asks: Sequence[tuple[LlmTask, str, str]]):
         """Run requests on the client's pool (bounded by settings.llm.concurrency), results in order."""
@@ -252,7 +267,7 @@ class LlmClient:
             return _content(resp), attempt + 1
         raise _Unavailable(f"LLM endpoint {self.settings.base_url} failed after {tries} attempts: {last}")
 
-    def _count(self, payload: dict, *, used: tuple[int, int] | None = None, failed: bool = False) -> None:
+    def _count(self, payload: dict, *, used: tuple[int, int, int] | None = None, failed: bool = False) -> None:
         with self._lock:
             if failed:
                 self._usage.failed_requests += 1
@@ -262,6 +277,7 @@ class LlmClient:
             if used is not None:
                 self._usage.prompt_tokens += used[0]
                 self._usage.completion_tokens += used[1]
+                self._usage.cached_prompt_tokens += used[2]
 
     def parts(self, segments: Sequence[Segment]) -> list[str]:
         """The transcript as the LLM sees it: one part, or several for a call longer than one prompt."""
@@ -269,42 +285,34 @@ class LlmClient:
 
     def judge_call(self, segments: Sequence[Segment], scorecard: Scorecard, categories: Sequence[str] = ()) -> CallJudgements:
         """Caller sentiment, demand summary and the scorecard's LLM items for one call."""
-        tasks = [SENTIMENT_TASK, summary_task(categories)]
-        if scorecard.llm_items:
-            tasks.append(items_task(scorecard.llm_items))
-        parts = self.parts(segments)
-        if not self.configured:
-            replies = [LlmReply(task=t.name, outcome="unconfigured", error=NO_ENDPOINT_REASON) for t in tasks]
-        elif not parts:
-            replies = [LlmReply(task=t.name, outcome="unconfigured", error=NO_SPEECH_REASON) for t in tasks]
-        else:
-            system = system_prompt(scorecard)
-            # All tasks of all parts at once: the part's transcript block is a prefix the tasks share.
-            n = len(parts)
-            flat = self._map([(t, system, user_message(p, t, (i + 1, n))) for t in tasks for i, p in enumerate(parts)])
-            replies = [merge_replies(t, flat[k * n:(k + 1) * n]) for k, t in enumerate(tasks)]
-        by_task = dict(zip((t.name for t in tasks), replies))
+        turns = numbered_turns(segments)
+        callers = _caller_turns(turns)
+        factories: list[TaskFactory] = [lambda p: sentiment_task(callers(p)), lambda p: summary_task(categories)]
+        factories += [lambda p, item=item: item_task(item, turns_in(p)) for item in scorecard.llm_items]
+        names = ["caller_sentiment", "demand_summary", *(item.id for item in scorecard.llm_items)]
+        replies = self._ask_call(factories, segments, system_prompt(scorecard, categories))
+        by_task = dict(zip(names, replies))
         call = (
-            self._judgement("caller_sentiment", by_task["caller_sentiment"], lambda p: _check_sentiment(p, segments)),
+            self._judgement("caller_sentiment", by_task["caller_sentiment"], lambda p: _check_sentiment(p, turns)),
             self._judgement("demand_summary", by_task["demand_summary"], lambda p: _check_summary(p, segments)),
         )
-        items: dict[str, LlmJudgement] = {}
-        if scorecard.llm_items:
-            reply = by_task["scorecard_items"]
-            for item in scorecard.llm_items:
-                items[item.id] = self._judgement(item.id, reply, lambda p, i=item.id: (getattr(p, i).model_dump(), None))
+        items = {item.id: self._judgement(item.id, by_task[item.id], lambda p: _check_item(p, turns)) for item in scorecard.llm_items}
         return CallJudgements(call=call, items=items)
 
-    def extract_demands(self, segments: Sequence[Segment], scorecard: Scorecard) -> LlmJudgement:
+    def extract_demands(self, segments: Sequence[Segment], scorecard: Scorecard, categories: Sequence[str] = ()) -> LlmJudgement:
         """The structured demands (several per call, place, urgency, action, to-dos) as one judgement."""
+        turns = numbered_turns(segments)
+        callers = _caller_turns(turns)
+        reply = self._ask_call([lambda p: demands_task(callers(p), categories)], segments, system_prompt(scorecard, categories))[0]
+        return self._judgement("demands", reply, lambda p: _check_demands(p, turns))
+
+    def _ask_call(self, factories: Sequence["TaskFactory"], segments: Sequence[Segment], system: str) -> list[LlmReply]:
         parts = self.parts(segments)
         if not self.configured:
-            reply = LlmReply(task=DEMANDS_TASK.name, outcome="unconfigured", error=NO_ENDPOINT_REASON)
-        elif not parts:
-            reply = LlmReply(task=DEMANDS_TASK.name, outcome="unconfigured", error=NO_SPEECH_REASON)
-        else:
-            reply = self.ask(DEMANDS_TASK, system_prompt(scorecard), parts)
-        return self._judgement(DEMANDS_TASK.name, reply, lambda p: (p.model_dump(mode="json"), None))
+            return [LlmReply(task="", outcome="unconfigured", error=NO_ENDPOINT_REASON) for _ in factories]
+        if not parts:
+            return [LlmReply(task="", outcome="unconfigured", error=NO_SPEECH_REASON) for _ in factories]
+        return self.ask_many(factories, system, parts)
 
     def _judgement(self, name: str, reply: LlmReply, check) -> LlmJudgement:
         common = {"name": name, "model": reply.model, "prompt_version": PROMPT_VERSION, "asked_at": reply.asked_at,
@@ -332,18 +340,23 @@ class _Tokens:
         self.prompt: int | None = None
         self.completion: int | None = None
 
-    def add(self, resp: httpx.Response) -> tuple[int, int] | None:
+    def add(self, resp: httpx.Response) -> tuple[int, int, int] | None:
         try:
-            usage = resp.json().get("usage") or {}
+            body = resp.json()
+            usage = body.get("usage") or {}
             used = int(usage["prompt_tokens"]), int(usage.get("completion_tokens", 0))
         except (ValueError, KeyError, TypeError, AttributeError):
             return None  # a server that does not report usage: tokens stay unknown (None)
-        return self.record(*used)
+        details = usage.get("prompt_tokens_details") or {}
+        cached = details.get("cached_tokens") if isinstance(details, dict) else None
+        if cached is None:
+            cached = (body.get("timings") or {}).get("cache_n")
+        return self.record(*used, cached=int(cached or 0))
 
-    def record(self, prompt: int, completion: int) -> tuple[int, int]:
+    def record(self, prompt: int, completion: int, cached: int = 0) -> tuple[int, int, int]:
         self.prompt = (self.prompt or 0) + prompt
         self.completion = (self.completion or 0) + completion
-        return prompt, completion
+        return prompt, completion, cached
 
     def fields(self) -> dict:
         return {"prompt_tokens": self.prompt, "completion_tokens": self.completion}
@@ -367,7 +380,7 @@ def merge_replies(task: LlmTask, replies: Sequence[LlmReply]) -> LlmReply:
         if failed:
             i, r = failed[0]
             return LlmReply(outcome=r.outcome, error=f"part {i + 1}/{len(replies)}: {r.error}", **common)  # type: ignore[arg-type]
-    parsed = merge_parsed(task.name, task.reply_model, [r.parsed for r in replies])  # type: ignore[misc]
+    parsed = merge_parsed(task.kind, task.reply_model, [r.parsed for r in replies])  # type: ignore[misc]
     return LlmReply(outcome="ok", parsed=parsed, **common)
 
 
@@ -399,14 +412,49 @@ def _parse(task: LlmTask, content: str) -> BaseModel:
         raise _BadReply(f"{first.get('msg')} at '{where}' ({exc.error_count()} errors): {content[:120]!r}") from exc
 
 
-def _check_sentiment(parsed: BaseModel, segments: Sequence[Segment]) -> tuple[dict, str | None]:
+def _caller_turns(turns: Sequence[Segment]):
+    """For a part: the numbers of its caller turns (all its turns when no turn is the caller's)."""
+    has_caller = any(t.speaker == "caller" for t in turns)
+
+    def of(part: str) -> tuple[int, ...]:
+        return tuple(n for n in turns_in(part) if not has_caller or turns[n - 1].speaker == "caller")
+
+    return of
+
+
+def _cite(value: dict, turns: Sequence[Segment], speaker: str | None) -> tuple[dict, str | None]:
+    """Replace the cited turn number by its verbatim text and evidence; a problem when none or the wrong speaker."""
+    n = int(value.get("turn", NO_TURN))
+    if not 1 <= n <= len(turns):
+        return value, "no turn of the call was cited as evidence"
+    seg = turns[n - 1]
+    if speaker is not None and any(t.speaker == speaker for t in turns) and seg.speaker != speaker:
+        return value, f"the cited turn {n} is not the {speaker}'s"
+    evidence = verify_evidence(quote_segment(seg), turns)
+    return {**value, "quote": seg.text, "evidence": json.loads(evidence.model_dump_json())}, None
+
+
+def _check_sentiment(parsed: BaseModel, turns: Sequence[Segment]) -> tuple[dict, str | None]:
+    value, problem = _cite(parsed.model_dump(), turns, "caller")
+    return value, problem and f"sentiment: {problem}"
+
+
+def _check_item(parsed: BaseModel, turns: Sequence[Segment]) -> tuple[dict, str | None]:
     value = parsed.model_dump()
-    has_caller = any(s.speaker == "caller" for s in segments)
-    evidence = find_quote(value["quote"], segments, speaker="caller" if has_caller else None)
-    if evidence is None:
-        return value, "sentiment quote not found verbatim in the caller's speech"
-    value["evidence"] = json.loads(evidence.model_dump_json())
-    return value, None
+    if value["verdict"] == "not_applicable":
+        return {**value, "quote": "", "reason": "不适用"}, None
+    value, problem = _cite(value, turns, None)
+    return {**value, "reason": f"依据第{value['turn']}句"}, problem
+
+
+def _check_demands(parsed: BaseModel, turns: Sequence[Segment]) -> tuple[dict, str | None]:
+    demands = []
+    for i, d in enumerate(parsed.model_dump(mode="json")["demands"]):
+        cited, problem = _cite(d, turns, "caller")
+        if problem:
+            return parsed.model_dump(mode="json"), f"demand {i + 1}: {problem}"
+        demands.append(cited)
+    return {"demands": demands}, None
 
 
 def _check_summary(parsed: BaseModel, segments: Sequence[Segment]) -> tuple[dict, str | None]:

@@ -4,14 +4,15 @@ Nothing is cut. A transcript longer than ``max_chars`` is split at turn boundari
 longer than a part is split inside itself), every part is asked the same tasks, and the replies are
 merged by rules that keep what matters for quality inspection:
 
-* scorecard items: ``failed`` in any part wins (with that part's quote), else ``passed`` in any
-  part, else ``not_applicable``: one rude remark anywhere fails the item;
+* a scorecard item: ``failed`` in any part wins (with the turn that part cited), else ``passed`` in
+  any part, else ``not_applicable``: one rude remark anywhere fails the item;
 * caller sentiment: the most negative label any part shows (a caller angry for part of the call
-  is a caller to look at), with that part's quote;
+  is a caller to look at), with that part's cited turn;
 * demand summary: the first part's (the caller states the matter at the start of a 12345 call);
 * demands: every part's demands in order, the same summary once, at most the schema's maximum.
 
-Quotes are still checked verbatim against the whole transcript afterwards, as for short calls.
+Turn numbers are global (the transcript is numbered before it is split), so a part's citation
+resolves against the whole call.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pydantic import BaseModel
+
+from .llm_prompts import DemandsReply
 
 SEVERITY = ("satisfied", "neutral", "anxious", "dissatisfied", "angry")
 _ITEM_RANK = {"failed": 2, "passed": 1, "not_applicable": 0}
@@ -47,20 +50,17 @@ def chunk_transcript(transcript: str, max_chars: int) -> list[str]:
     return parts
 
 
-def merge_parsed(task_name: str, reply_model: type[BaseModel], parsed: Sequence[BaseModel]) -> BaseModel:
+def merge_parsed(kind: str, reply_model: type[BaseModel], parsed: Sequence[BaseModel]) -> BaseModel:
     """One reply for the whole call from the replies of its parts (all valid), by the rules above."""
     if len(parsed) == 1:
         return parsed[0]
-    if task_name == "caller_sentiment":
+    if kind == "sentiment":
         return max(parsed, key=lambda p: SEVERITY.index(p.label))  # type: ignore[attr-defined]
-    if task_name == "demand_summary":
+    if kind == "summary":
         return parsed[0]
-    if task_name == "scorecard_items":
-        merged = {}
-        for name in reply_model.model_fields:
-            merged[name] = max((getattr(p, name) for p in parsed), key=lambda v: _ITEM_RANK[v.verdict])
-        return reply_model(**merged)
-    if task_name == "demands":
+    if kind == "item":
+        return max(parsed, key=lambda p: _ITEM_RANK[p.verdict])  # type: ignore[attr-defined]
+    if kind == "demands":
         seen: set[str] = set()
         demands = []
         for p in parsed:
@@ -68,5 +68,7 @@ def merge_parsed(task_name: str, reply_model: type[BaseModel], parsed: Sequence[
                 if d.summary not in seen and len(demands) < MAX_DEMANDS:
                     seen.add(d.summary)
                     demands.append(d)
-        return reply_model(demands=tuple(demands))
-    raise ValueError(f"no merge rule for task {task_name}")
+        # Each part was validated against its own turn numbers (a subclass of DemandItem each), so
+        # the merged reply is the base model: it holds items of every part.
+        return DemandsReply(demands=tuple(demands))
+    raise ValueError(f"no merge rule for tasks of kind {kind}")

@@ -88,7 +88,8 @@ class VllmInProcessClient(LlmClient):
             raise _Unavailable(f"vLLM in-process failed: {slot['error']}")
         output = slot["output"]
         completion = output.outputs[0]
-        used = tokens.record(len(output.prompt_token_ids or ()), len(completion.token_ids or ()))
+        used = tokens.record(len(output.prompt_token_ids or ()), len(completion.token_ids or ()),
+                             cached=int(getattr(output, "num_cached_tokens", 0) or 0))
         self._count(payload, used=used)
         # A cut or empty reply raises _BadReply here, as over HTTP: asked once more, then needs_review.
         return checked_content(completion.text, completion.finish_reason), 1

@@ -36,16 +36,18 @@ log = logging.getLogger(__name__)
 
 
 def rejudge_pending(settings: Settings, *, since: datetime | None = None, limit: int | None = None,
-                    kit: InspectionKit | None = None) -> int:
+                    kit: InspectionKit | None = None, newest_first: bool = False) -> int:
     """Re-inspect calls whose LLM items wait on an endpoint; returns how many new inspections were published.
 
     ``kit``: the loaded scorecard and models, when the caller holds them already (else loaded here).
+    ``newest_first``: a slow judge catching up (the local one on CPU) answers the calls people look at first.
     """
     llm = LlmClient(settings.llm)
     if not llm.configured:
         log.info("rejudge: no LLM endpoint configured; nothing to ask")
         return 0
-    transcripts = find_pending_transcripts(settings, since=since, limit=limit, stand_in_endpoint=settings.llm.stand_in)
+    transcripts = find_pending_transcripts(settings, since=since, limit=limit, stand_in_endpoint=settings.llm.stand_in,
+                                           newest_first=newest_first)
     if not transcripts:
         log.info("rejudge: no call waits on the LLM")
         return 0
@@ -75,13 +77,16 @@ def rejudge_pending(settings: Settings, *, since: datetime | None = None, limit:
     return done
 
 
-def find_pending_transcripts(settings: Settings, *, since: datetime | None, limit: int | None, stand_in_endpoint: bool) -> list[TranscriptReady]:
-    """The stored final transcripts of calls with a pending LLM item worth asking again, oldest first."""
+def find_pending_transcripts(settings: Settings, *, since: datetime | None, limit: int | None, stand_in_endpoint: bool,
+                             newest_first: bool = False) -> list[TranscriptReady]:
+    """The stored final transcripts of calls with a pending LLM item worth asking again, oldest first (or newest)."""
     con = open_snapshot(settings.warehouse)
     try:
         pending = query_frame(con, "pending_llm_calls", since=since)
         wanted = [r["call_id"] for r in pending.iter_rows(named=True)
                   if any(pending_is_retryable(reason, stand_in_endpoint=stand_in_endpoint) for reason in r["reasons"])]
+        if newest_first:
+            wanted.reverse()
         if limit:
             wanted = wanted[:limit]
         return [rebuild_transcript(query_frame(con, "call_detail", call_id=c), query_frame(con, "stored_transcript_turns", call_id=c))

@@ -30,6 +30,7 @@ from .routing import RoutingCatalogue, load_routing_catalogue, suggest_route
 from .rules import run_rules
 from .scorecard import AddressRepeatParams, Scorecard, load_scorecard
 from .sentiment import SentimentClassifier, load_sentiment_prototypes
+from .sources import choose_category, choose_sentiment
 from .scoring import MAX_SCORE, route_review, score_checks
 
 log = logging.getLogger(__name__)
@@ -59,12 +60,12 @@ def inspect_call(
     checks = tuple(checks_by_id[i.id] for i in scorecard.items)
 
     text = demand_text(call.segments)
-    category = categoriser.suggest(text) if categoriser is not None and text else None
+    category = choose_category(settings, categoriser.suggest(text) if categoriser is not None and text else None, judged.call)
 
     score, fatal = score_checks(checks)
     alerts = detect_risks(transcript.call_id, call.segments, scorecard) + abusive_agent_alerts(transcript.call_id, checks)
 
-    caller_sentiment = sentiment.call_sentiment(call.segments) if sentiment is not None else None
+    caller_sentiment = choose_sentiment(settings, sentiment.call_sentiment(call.segments) if sentiment is not None else None, judged.call)
     agent_attitude = attitude.agent_attitude(call.segments, scorecard) if attitude is not None else None
     address_item = scorecard.item("address_repeat")
     address_params = address_item.params if address_item is not None and isinstance(address_item.params, AddressRepeatParams) else None
@@ -73,7 +74,7 @@ def inspect_call(
     demands = draft_demands(call.segments, category, place, alerts, caller_sentiment)
     llm_judgements = judged.call
     if llm.configured:
-        asked = llm.extract_demands(call.segments, scorecard)
+        asked = llm.extract_demands(call.segments, scorecard, categories)
         # Recorded whatever came of it (judged, pending with the reason, needs_review), like the other LLM fields.
         llm_judgements = (*llm_judgements, asked)
         from_llm, why = demands_from_llm(asked, call.segments)

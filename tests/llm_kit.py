@@ -69,10 +69,30 @@ class ScriptedServer:
         self.thread.join(timeout=5)
 
 
-def completion(content: object, usage: tuple[int, int] | None = (100, 20)) -> dict:
+def completion(content: object, usage: tuple[int, int] | None = (100, 20), *, cached: int | None = None,
+               cache_n: int | None = None) -> dict:
+    """A chat completion; ``cached`` as vLLM reports prompt-cache hits, ``cache_n`` as llama-server does."""
     text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
     body = {"id": "x", "object": "chat.completion", "model": "scripted",
             "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}]}
     if usage is not None:
         body["usage"] = {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": sum(usage)}
+        if cached is not None:
+            body["usage"]["prompt_tokens_details"] = {"cached_tokens": cached}
+    if cache_n is not None:
+        body["timings"] = {"cache_n": cache_n, "prompt_n": (usage[0] if usage else 0) - cache_n}
     return body
+
+
+def task_name(payload: dict) -> str:
+    return payload["response_format"]["json_schema"]["name"]
+
+
+def turn_choices(payload: dict, *, demands: bool = False) -> list[int]:
+    """The turn numbers the request's schema lets the model cite (0 = none)."""
+    props = payload["response_format"]["json_schema"]["schema"]["properties"]
+    if demands:
+        props = props["demands"]["items"]["properties"]
+    turn = props["turn"]
+    # A part with no turn the task may cite offers only 0, which pydantic writes as a const.
+    return turn["enum"] if "enum" in turn else [turn["const"]]

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from hotline.inspection.llm import LlmClient
-from hotline.inspection.llm_prompts import DEMANDS_TASK, SENTIMENT_TASK, render_transcript, user_message
+from hotline.inspection.llm_prompts import demands_task, item_task, render_transcript, sentiment_task, summary_task, turns_in, user_message
 from hotline.inspection.scorecard import load_scorecard
 from hotline.inspection.worker import inspect_call
 from hotline.settings import InspectionSettings, LlmSettings
@@ -56,8 +56,13 @@ def test_attack_in_a_caller_turn_changes_no_judgement(attack):
 def test_attack_stays_inside_the_prompts_data_block(attack):
     segments = defective_call()
     segments[3] = seg("caller", 16.4, 17.6, attack["text"])
-    for task in (SENTIMENT_TASK, DEMANDS_TASK):
-        message = user_message(render_transcript(segments), task)
+    rendered = render_transcript(segments)
+    # One line per turn, numbered 1..n: the attack cannot add a turn the model could be told to cite.
+    turns = tuple(range(1, len(segments) + 1))
+    assert turns_in(rendered) == turns and len(rendered.split("\n")) == len(segments)
+    assert rendered.split("\n")[3].startswith("[4 来电人] ")
+    for task in (sentiment_task((2, 4, 6)), summary_task(()), item_task(SCORECARD.llm_items[0], turns), demands_task((2, 4, 6))):
+        message = user_message(rendered, task)
         assert message.count("<<<TRANSCRIPT") == 1 and message.count("TRANSCRIPT>>>") == 1
         block, after = message.split("<<<TRANSCRIPT", 1)[1].split("TRANSCRIPT>>>", 1)
-        assert "来电人" in block and after.strip().startswith("以上是通话数据。")
+        assert "来电人" in block and after.strip().startswith("以上是通话数据。") and after.strip().endswith(task.instruction)

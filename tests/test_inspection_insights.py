@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from hotline.contracts import CallInspected, LlmJudgement, Segment
 from hotline.inspection.category import Categoriser, load_category_examples
 from hotline.inspection.demands import demands_from_llm, draft_demands, first_substantive_turn
-from hotline.inspection.llm import LlmClient
-from hotline.inspection.llm_prompts import DEMANDS_TASK, DemandsReply, render_transcript, strict_schema, system_prompt, user_message
+from hotline.inspection.llm import STAND_IN_REASON, LlmClient
+from hotline.inspection.llm_prompts import DemandsReply, demands_task, render_transcript, strict_schema, system_prompt, user_message
 from hotline.inspection.moments import detect_moments
 from hotline.inspection.place import Place, find_place
 from hotline.inspection.routing import RoutingCatalogueError, load_routing_catalogue, suggest_route
@@ -193,11 +195,15 @@ def test_inspect_call_carries_sentiment_demands_and_routing(categoriser, sentime
 # --- the LLM demands task: protocol only ------------------------------------------------------
 
 def test_demands_schema_is_strict_and_bounded():
-    schema = strict_schema(DemandsReply)
-    item = schema["properties"]["demands"]["items"]
-    assert schema["properties"]["demands"]["maxItems"] == 4 and item["additionalProperties"] is False
-    assert set(item["required"]) == set(item["properties"])
-    assert item["properties"]["todos"]["maxItems"] == 4 and item["properties"]["summary"]["maxLength"] == 80
+    categories = tuple(load_category_examples().categories)
+    for schema in (strict_schema(DemandsReply), strict_schema(demands_task((2, 4), categories).reply_model)):
+        item = schema["properties"]["demands"]["items"]
+        assert schema["properties"]["demands"]["maxItems"] == 4 and item["additionalProperties"] is False
+        assert set(item["required"]) == set(item["properties"])
+        assert item["properties"]["todos"]["maxItems"] == 3 and item["properties"]["summary"]["maxLength"] == 60
+    # Per call: the demand cites one of the caller's turns (or 0), its category is one of the taxonomy's (or none).
+    assert item["properties"]["turn"]["enum"] == [0, 2, 4]
+    assert item["properties"]["category"]["enum"] == ["", *categories, "其他"]
 
 
 @pytest.mark.llm
@@ -206,11 +212,17 @@ def test_standin_answers_the_demands_schema_and_is_never_used():
     if binary is None or model is None:
         pytest.skip("the LLM stand-in is not installed: run ops/llm_standin.sh")
     segments = good_call()
+    # SmolLM2 fills every string to its bound, more than the task's max_tokens (sized for real
+    # replies) allow: the protocol check gives it room for a full schema-bounded reply.
+    task = replace(demands_task((2, 4, 6)), max_tokens=1600)  # good_call's caller turns
     with StandinServer(binary, model) as server:
-        with LlmClient(LlmSettings(base_url=server.base_url, stand_in=True, timeout_s=180)) as client:
-            reply = client.request(DEMANDS_TASK, system_prompt(SCORECARD), user_message(render_transcript(segments), DEMANDS_TASK))
+        with LlmClient(LlmSettings(base_url=server.base_url, stand_in=True, timeout_s=300)) as client:
+            reply = client.request(task, system_prompt(SCORECARD), user_message(render_transcript(segments), task))
+        # Asked through the worker's path; a reply cut short is still the stand-in's "pending".
+        with LlmClient(LlmSettings(base_url=server.base_url, stand_in=True, timeout_s=300, max_tokens=48)) as client:
             judged = client.extract_demands(segments, SCORECARD)
     assert reply.outcome == "ok", reply.error
-    DemandsReply.model_validate_json(reply.parsed.model_dump_json())
-    assert judged.status == "pending" and judged.value is None
+    task.reply_model.model_validate_json(reply.parsed.model_dump_json())
+    assert all(d.turn in (0, 2, 4, 6) for d in reply.parsed.demands)
+    assert judged.status == "pending" and judged.value is None and judged.reason.startswith(STAND_IN_REASON)
     assert demands_from_llm(judged, segments)[0] == ()

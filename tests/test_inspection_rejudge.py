@@ -30,12 +30,13 @@ SEGMENTS = (
     Segment(speaker="agent", start_s=10.5, end_s=15.0, text="理解您的心情，地址是朝阳区幸福路18号对吗？我马上帮您联系供水公司。"),
     Segment(speaker="agent", start_s=17.5, end_s=21.0, text="好的，工单已经派发，今天之内会有人联系您。感谢您的来电，再见。"),
 )
+# Evidence is a turn number (turn n is SEGMENTS[n - 1]): 2 is the caller's, 3 the agent's.
 GOOD = {
-    "caller_sentiment": {"label": "anxious", "quote": "我真的很着急", "reason": "停水两天"},
+    "caller_sentiment": {"label": "anxious", "turn": 2},
     "demand_summary": {"summary": "幸福路18号停水两天", "category": "其他", "district": "朝阳区"},
-    "scorecard_items": {i.id: {"verdict": "failed", "quote": "理解您的心情", "reason": "x"} for i in SCORECARD.llm_items},
+    **{f"item_{i.id}": {"verdict": "failed", "turn": 3} for i in SCORECARD.llm_items},
     "demands": {"demands": [{"summary": "停水两天要求恢复供水", "category": "", "district": "朝阳区", "street": "", "address": "幸福路18号",
-                             "urgency": "high", "requested_action": "恢复供水", "todos": [], "quote": "已经停水两天了"}]},
+                             "urgency": "high", "requested_action": "恢复供水", "todos": [], "turn": 2}]},
 }
 
 

@@ -12,7 +12,7 @@ from hotline.inspection.category import Categoriser, demand_text, load_category_
 from hotline.inspection.evidence import find_quote, quote_segment, verify_check
 from hotline.inspection.llm import NO_ENDPOINT_REASON, LlmClient
 from hotline.inspection.llm_checks import llm_item_checks
-from hotline.inspection.llm_prompts import render_transcript, user_message, SENTIMENT_TASK
+from hotline.inspection.llm_prompts import render_transcript, sentiment_task, user_message
 from hotline.inspection.risk import detect_risks
 from hotline.inspection.scorecard import ScorecardError, load_scorecard, parse_scorecard
 from hotline.inspection.scoring import score_checks
@@ -289,6 +289,7 @@ def test_score_counts_only_decided_items():
 
     assert score_checks([c("a", "passed", 30), c("b", "failed", 10), c("c", "pending", 50), c("d", "not_applicable", 5)]) == (75.0, False)
     assert score_checks([c("a", "passed", 30), c("b", "failed", 10, fatal=True)]) == (0.0, True)
+    assert score_checks([c("c", "pending", 50), c("d", "not_applicable", 5), c("e", "needs_review", 10)]) == (None, False)
 
 
 # --- prompt injection ------------------------------------------------------------------------
@@ -304,7 +305,7 @@ def test_injection_in_a_caller_turn_changes_nothing():
     assert [(c.item_id, c.status) for c in attacked.checks] == [(c.item_id, c.status) for c in plain.checks]
     assert alerts == []
     # In the LLM prompt the injected words sit inside the delimited data block, after the rule that it is data.
-    message = user_message(render_transcript(injected), SENTIMENT_TASK)
+    message = user_message(render_transcript(injected), sentiment_task())
     assert message.index("<<<TRANSCRIPT") < message.index(INJECTION) < message.index("TRANSCRIPT>>>")
 
 

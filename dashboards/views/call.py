@@ -32,6 +32,7 @@ from hotline.dashboards.labels import (
 from hotline.dashboards.plain import markdown_text as t
 from hotline.dashboards.review_forms import appeal_form, history, review_form, show_notice
 from hotline.dashboards.transcript import RecordingRefused, highlight, load_recording, recording_roots
+from hotline.inspection.llm_agreement import agreement_note
 from hotline.warehouse import review
 from hotline.warehouse.access import can
 
@@ -138,6 +139,10 @@ latest = {}
 for row in decisions.iter_rows(named=True):
     latest.setdefault(row["item_id"], row)  # newest first
 
+llm = data.load_scoped("access_call_llm", call_id=call_id)
+# The model that judged this call's LLM items (one per inspection), for the measured-agreement notes.
+llm_model = next((m for m, status in zip(llm["model"].to_list(), llm["status"].to_list()) if m and status != "pending"), None)
+
 with checks_col:
     st.subheader("质检项")
     if checks.is_empty():
@@ -153,6 +158,8 @@ with checks_col:
             title += f" · 人工{'确认' if human['verdict'] == 'confirm' else '判定为' + label(CHECK_STATUS, human['human_status'])}"
         with st.expander(title, expanded=status in ("failed", "needs_review")):
             st.markdown(f"{label(CHECK_KIND, check['kind'])}：{t(check['reason'])}")
+            if check["kind"] == "llm" and status != "pending":
+                st.caption(t(agreement_note(llm_model, check["item_id"])))
             for ev in check["evidence"] or []:
                 verified = "已核验" if ev["verified"] else "未核验"
                 st.markdown(
@@ -171,13 +178,13 @@ with checks_col:
             st.caption("依据的相近样例：" + "；".join(t(n) for n in call["category_neighbours"]))
 
     st.subheader("大模型评估项")
-    llm = data.load_scoped("access_call_llm", call_id=call_id)
     if llm.is_empty():
         st.caption("无。")
     for item in llm.iter_rows(named=True):
         text = f"**{t(item['name'])}** · {label(LLM_STATUS, item['status'])}：{t(item['reason'])}"
         if item["status"] == "judged" and item["value"] is not None:
             st.markdown(text)
+            st.caption(t(agreement_note(item["model"], item["name"])))
             try:
                 st.json(json.loads(item["value"]))
             except ValueError:  # a masked number inside the JSON: show the text as it is

@@ -44,6 +44,13 @@ cols[4].metric("缺陷通话占比", format_share(kpis["defect_share"]))
 cols[5].metric("待复核", f"{kpis['review_queue']:,}", help=f"其中必须复核 {kpis['mandatory_waiting']}；已人工复核 {kpis['human_reviewed']}")
 cols[6].metric("预警", f"{kpis['alerts']:,}", help=f"涉及 {kpis['calls_with_alerts']} 通通话")
 
+# How far the LLM judge has come (the local one on CPU answers calls one by one after they land).
+progress = data.load_scoped("access_llm_progress")
+judge = dict(zip(progress["state"].to_list(), progress["calls"].to_list()))
+judge_models = "、".join(sorted({m for ms in progress["models"].to_list() for m in (ms or ())})) or "尚无"
+st.caption(f"大模型评估（模型：{judge_models}）：已评估 {judge.get('judged', 0):,} 通，待评估 {judge.get('pending', 0):,} 通，"
+           f"回复未通过校验需复核 {judge.get('needs_review', 0):,} 通。")
+
 
 def call_link() -> pl.Expr:
     return pl.concat_str(pl.lit("call?call_id="), pl.col("call_id")).alias("通话")
