@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import os
 import signal
+import threading
 import time
 import wave
 
 import numpy as np
 
 from bench.load import replayed_transcript
-from hotline.bus import Publisher
+from hotline.bus import Publisher, StopFlag
 from hotline.contracts import AudioChunk, CallMeta
+from hotline.inspection.worker import run_inspection_worker
 from hotline.reconcile import ReconcileReport, reconcile
 from hotline.services import hotline_command, log_dir, running_pid, start_service
 from hotline.status import pipeline_status
+from hotline.warehouse.sink import run_sink
 
 
 def wait_for(predicate, timeout_s: float, every_s: float = 0.3):
@@ -26,6 +29,21 @@ def wait_for(predicate, timeout_s: float, every_s: float = 0.3):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(every_s)
+
+
+def run_inspection_and_sink(settings, until, timeout_s: float = 120.0, every_s: float = 0.5):
+    """The inspection worker and the sink in threads of this process until ``until()`` holds; its last value."""
+    stop = StopFlag()
+    threads = [threading.Thread(target=run_inspection_worker, args=(settings, stop), daemon=True),
+               threading.Thread(target=run_sink, args=(settings, stop), daemon=True)]
+    for t in threads:
+        t.start()
+    try:
+        return wait_for(until, timeout_s, every_s=every_s)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
 
 
 def start(settings, name: str) -> int:

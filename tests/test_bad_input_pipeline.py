@@ -11,7 +11,6 @@ break the schema or quote text not in the transcript (test_llm_client), prompt i
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
 
@@ -20,26 +19,11 @@ from hotline.asr.model_files import prepare_whisper_model
 from hotline.bus import Publisher, StopFlag, make_producer
 from hotline.contracts import AudioChunk, DeadLetter, TranscriptReady
 from hotline.services import stop_services
-from hotline.inspection.worker import run_inspection_worker
 from hotline.reconcile import reconcile
 from hotline.warehouse.reader import run_query
 from hotline.warehouse.sink import run_sink
 
-from fault_kit import logs, sample_call_chunks, start, wait_for, wait_until_all_landed
-
-
-def _run_stages(settings, until, timeout_s: float = 120.0):
-    stop = StopFlag()
-    threads = [threading.Thread(target=run_inspection_worker, args=(settings, stop), daemon=True),
-               threading.Thread(target=run_sink, args=(settings, stop), daemon=True)]
-    for t in threads:
-        t.start()
-    try:
-        return wait_for(until, timeout_s, every_s=0.5)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(timeout=30)
+from fault_kit import logs, run_inspection_and_sink, sample_call_chunks, start, wait_until_all_landed
 
 
 def test_future_contract_malformed_and_oversized_messages_are_dead_lettered_with_reasons(settings):
@@ -66,7 +50,7 @@ def test_future_contract_malformed_and_oversized_messages_are_dead_lettered_with
     pub.flush()
     pub.close()
 
-    report = _run_stages(settings, lambda: (r := reconcile(settings)).landed == 1 and r.dead_lettered == len(raw) and r)
+    report = run_inspection_and_sink(settings, lambda: (r := reconcile(settings)).landed == 1 and r.dead_lettered == len(raw) and r)
     assert report, reconcile(settings).summary()
     assert report.summary() == {"in": len(raw) + 1, "landed": 1, "dead_lettered": len(raw), "stuck": 0, "duplicates": 0}
 
@@ -210,7 +194,7 @@ def test_non_finite_numbers_become_dead_letters_not_stuck_calls(settings):
     producer.close()
 
     # nf-score lands once the inspection worker inspects its good transcript; the bad copy stays a dead letter.
-    report = _run_stages(settings, lambda: (r := reconcile(settings)).dead_lettered == 2 and r.landed == 1 and r)
+    report = run_inspection_and_sink(settings, lambda: (r := reconcile(settings)).dead_lettered == 2 and r.landed == 1 and r)
     assert report, reconcile(settings).summary()
     assert report.summary() == {"in": 3, "landed": 1, "dead_lettered": 2, "stuck": 0, "duplicates": 0}
     dead = {r["call_id"]: r for r in run_query(settings.warehouse, "dead_letters").iter_rows(named=True)}
@@ -259,7 +243,7 @@ def test_a_call_dead_lettered_after_its_partial_transcripts_is_dead_lettered_not
     pub.flush()
     pub.close()
 
-    report = _run_stages(settings, lambda: (r := reconcile(settings)).dead_lettered == 1 and r)
+    report = run_inspection_and_sink(settings, lambda: (r := reconcile(settings)).dead_lettered == 1 and r)
     assert report, (reconcile(settings).summary(), reconcile(settings).stuck)
     assert report.summary() == {"in": 1, "landed": 0, "dead_lettered": 1, "stuck": 0, "duplicates": 0}
     # The partial did create the row: this is the case that used to count as stuck.

@@ -7,8 +7,6 @@ Ingest's side (ids from file names, collisions within a run) is in test_ingest.
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pytest
 
@@ -16,11 +14,9 @@ from bench.load import call_meta, replayed_transcript
 from hotline.asr.assembler import AssembledCall, CallAssembler, CallIdCollision, RecordPosition
 from hotline.bus import Publisher, StopFlag
 from hotline.contracts import AudioChunk, CallMeta, DeadLetter
-from hotline.inspection.worker import run_inspection_worker
 from hotline.reconcile import format_report, reconcile
-from hotline.warehouse.sink import run_sink
 
-from fault_kit import wait_for
+from fault_kit import run_inspection_and_sink
 
 RATE = 8000
 FRAMES = 800
@@ -61,20 +57,6 @@ def test_a_different_recording_under_an_open_or_finished_call_id_is_refused_and_
     assert add(recording(meta, None, 1, seed=4)[0]) is None
 
 
-def _run_inspection_and_sink(settings, until, timeout_s: float = 120.0):
-    stop = StopFlag()
-    threads = [threading.Thread(target=run_inspection_worker, args=(settings, stop), daemon=True),
-               threading.Thread(target=run_sink, args=(settings, stop), daemon=True)]
-    for t in threads:
-        t.start()
-    try:
-        return wait_for(until, timeout_s, every_s=1.0)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join(timeout=30)
-
-
 def test_reconcile_counts_recordings_so_one_lost_under_another_ones_id_shows(settings):
     meta = call_meta("two-recordings")
     pub = Publisher.connect(settings.kafka)
@@ -84,7 +66,7 @@ def test_reconcile_counts_recordings_so_one_lost_under_another_ones_id_shows(set
     pub.publish(replayed_transcript("two-recordings"), "two-recordings")
     pub.flush()
 
-    lost = _run_inspection_and_sink(settings, lambda: (r := reconcile(settings)).landed == 1 and r)
+    lost = run_inspection_and_sink(settings, lambda: (r := reconcile(settings)).landed == 1 and r)
     assert lost, reconcile(settings).summary()
     # The second recording was neither transcribed nor refused: lost, and reconcile says so.
     assert lost.summary() == {"in": 2, "landed": 1, "dead_lettered": 0, "stuck": 1, "duplicates": 0}
@@ -97,7 +79,7 @@ def test_reconcile_counts_recordings_so_one_lost_under_another_ones_id_shows(set
                            recording_sha256=B), "two-recordings")
     pub.flush()
     pub.close()
-    report = _run_inspection_and_sink(settings, lambda: (r := reconcile(settings)).dead_lettered == 1 and r)
+    report = run_inspection_and_sink(settings, lambda: (r := reconcile(settings)).dead_lettered == 1 and r)
     assert report, reconcile(settings).summary()
     assert report.summary() == {"in": 2, "landed": 1, "dead_lettered": 1, "stuck": 0, "duplicates": 0}
     assert report.balanced

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import wave
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
@@ -15,35 +13,14 @@ from hotline.contracts import AudioChunk, DeadLetter
 from hotline.ingest.recording import RecordingError, decode_recording
 from hotline.ingest.stream import chunk_recording, ingest_paths
 
+from bench.adversarial_inputs import write_encoded, write_wav as write_pcm_wav
+
 
 def _tone(rate: int, seconds: float, channels: int) -> np.ndarray:
     t = np.arange(int(rate * seconds)) / rate
     left = (0.3 * np.sin(2 * np.pi * 440 * t) * 32767).astype(np.int16)
     right = (0.2 * np.sin(2 * np.pi * 660 * t) * 32767).astype(np.int16)
     return np.stack([left, right][:channels], axis=1)
-
-
-def write_pcm_wav(path: Path, pcm: np.ndarray, rate: int) -> Path:
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(pcm.shape[1])
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.tobytes())
-    return path
-
-
-def write_encoded(path: Path, pcm: np.ndarray, rate: int, codec: str) -> Path:
-    """Encode with FFmpeg (through PyAV), as a recorder would: μ-law/A-law WAV, MP3, ..."""
-    layout = "stereo" if pcm.shape[1] == 2 else "mono"
-    with av.open(str(path), mode="w") as out:
-        stream = out.add_stream(codec, rate=rate, layout=layout)
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm.reshape(1, -1)), format="s16", layout=layout)
-        frame.sample_rate = rate
-        for packet in stream.encode(frame):
-            out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
-    return path
 
 
 def test_pcm_wav_decodes_bit_exact(tmp_path):
