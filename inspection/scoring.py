@@ -44,6 +44,10 @@ def route_review(scorecard: Scorecard, score: float | None, fatal: bool, checks:
         return "auto_pass"
     if any(c.status == "needs_review" for c in checks):
         return "mandatory_review"
+    # A language model's failing verdict is seen by a person before it counts against the agent:
+    # the local judges' agreement on these items is weak or unmeasured (README "How right the judges are").
+    if any(c.kind == "llm" and c.status == "failed" for c in checks):
+        return "sample_review"
     if score < scorecard.review.sample_review_below:
         return "sample_review"
     return "auto_pass"

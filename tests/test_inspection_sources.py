@@ -41,3 +41,21 @@ def test_llm_source_falls_back_when_the_llm_has_no_trusted_answer():
     assert choose_sentiment(settings, EMBEDDED_SENTIMENT, pending) == EMBEDDED_SENTIMENT
     other = [judgement("demand_summary", summary="其他事项", category="其他", district="")]
     assert choose_category(settings, EMBEDDED_CATEGORY, other) == EMBEDDED_CATEGORY
+
+
+def test_a_failing_llm_verdict_is_sampled_for_a_person_before_it_counts():
+    from hotline.contracts import CheckResult
+    from hotline.inspection.scorecard import load_scorecard
+    from hotline.inspection.scoring import route_review, score_checks
+
+    def check(item_id: str, kind: str, status: str, weight: float = 10.0) -> CheckResult:
+        return CheckResult(item_id=item_id, name=item_id, kind=kind, status=status, weight=weight,
+                           points=weight if status == "passed" else 0.0, reason="x", evidence=(EVIDENCE,))
+
+    scorecard = load_scorecard()
+    rules = [check(f"rule{i}", "rule", "passed") for i in range(9)]
+    by_llm = [*rules, check("empathy", "llm", "failed")]
+    score, fatal = score_checks(by_llm)
+    assert score == 90.0 and route_review(scorecard, score, fatal, by_llm, []) == "sample_review"
+    by_rule = [*rules, check("greeting", "rule", "failed")]
+    assert route_review(scorecard, *score_checks(by_rule), by_rule, []) == "auto_pass"
