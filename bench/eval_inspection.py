@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 import tempfile
 import time
@@ -471,6 +472,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     t0 = time.perf_counter()
+    # A stopped run stops the judge it started (SIGTERM would otherwise skip the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     server = start_local_judge(args) if args.llm == "local" else None
     try:
         return _run(args, only, t0)
