@@ -13,7 +13,7 @@ import logging
 import subprocess
 from pathlib import Path
 
-from hotline.inspection.local_llm import LocalServerError, ServerOptions, llama_server_binary, server_command, wait_healthy
+from hotline.inspection.local_llm import LocalServerError, ServerOptions, llama_server_binary, model_id, server_command, wait_healthy
 from hotline.services import log_dir, running_pid, start_service, stop_services
 from hotline.settings import Settings
 
@@ -62,6 +62,8 @@ def judge_pending_calls(s: Settings, *, build: bool = True, timeout_s: float = 3
         wait_healthy(s.llm.local_url(), timeout_s, log_path=log_dir(s) / f"{SERVICE}.log")
     # On CPU one long request can take minutes; a client that gives up leaves the server busy with
     # it (one slot), so its retry would only queue behind the abandoned work.
-    local = {"base_url": s.llm.local_url(), "stand_in": False, "timeout_s": max(s.llm.timeout_s, 600.0)}
+    # The served model's name is known (the alias is the GGUF's name): no listing to race a busy server.
+    local = {"base_url": s.llm.local_url(), "model": model_id(s.llm.local_model_path), "stand_in": False,
+             "timeout_s": max(s.llm.timeout_s, 600.0)}
     judged = s.model_copy(update={"llm": s.llm.model_copy(update=local)})
     return rejudge_pending(judged, newest_first=True)

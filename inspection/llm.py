@@ -141,6 +141,7 @@ class LlmClient:
         self._http: httpx.Client | None = None
         self._model: str | None = settings.model
         self._lock = threading.Lock()
+        self._listing = threading.Lock()
         self._usage = LlmUsage()
 
     @property
@@ -178,15 +179,18 @@ class LlmClient:
 
     def model_name(self) -> str:
         """The configured model, else the first one the server lists (vLLM serves one model per port)."""
-        if self._model is None:
-            try:
-                resp = self._client().get("models", timeout=min(self.settings.timeout_s, 10.0))
-                resp.raise_for_status()
-                self._model = str(resp.json()["data"][0]["id"])
-            except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
-                log.warning("could not list models at %s (%s); sending model 'default'", self.settings.base_url, exc)
-                return "default"
-        return self._model
+        client = self._client()
+        # One listing for all of the pool's threads: a busy CPU server answers it slowly.
+        with self._listing:
+            if self._model is None:
+                try:
+                    resp = client.get("models", timeout=min(self.settings.timeout_s, 30.0))
+                    resp.raise_for_status()
+                    self._model = str(resp.json()["data"][0]["id"])
+                except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
+                    log.warning("could not list models at %s (%s); sending model 'default'", self.settings.base_url, exc)
+                    return "default"
+            return self._model
 
     def request(self, task: LlmTask, system: str, user: str) -> LlmReply:
         """Ask one task; an invalid reply is asked once more. Never raises for server or reply faults."""
