@@ -19,6 +19,9 @@ What is counted are recordings, not call ids: two different recordings sent unde
 that entered (``CallMeta.recording_sha256``, read from each audio record's metadata). One of them is
 the call; each other one must have been dead-lettered by a dead letter naming it (a refused
 collision, an unreadable file), or it is listed as stuck: a recording lost under another's id.
+Dead letters are read from the bus and from the warehouse, which alone holds the sink's own (it
+refuses a transcript or inspection of another recording than the stored call's: the
+`reconcile_refused_recordings` query).
 
 Where a call ended up comes from the warehouse snapshot (the `accounting` query, judged by
 ``accounting.final_outcome``): landed means its transcript and its inspection are both stored;
@@ -259,8 +262,12 @@ def reconcile(settings: Settings, since: datetime | None = None, until: datetime
     try:
         outcomes = {r["call_id"]: final_outcome(r) for r in run_query(settings.warehouse, "accounting", limit=_MAX_CALLS).iter_rows(named=True)}
         dup_rows = run_query(settings.warehouse, "reconcile_duplicates").iter_rows(named=True)
+        refused = run_query(settings.warehouse, "reconcile_refused_recordings", limit=_MAX_CALLS).iter_rows(named=True)
     except SnapshotMissing:
-        outcomes, dup_rows = {}, iter(())
+        outcomes, dup_rows, refused = {}, iter(()), iter(())
+    for row in refused:
+        if row["call_id"] in seen:
+            seen[row["call_id"]].dead_lettered.add(row["recording_sha256"])
     duplicates: dict[str, list[str]] = {}
     for row in dup_rows:
         if row["call_id"] in seen or (since is None and until is None):

@@ -111,3 +111,73 @@ def test_the_asr_worker_dead_letters_a_colliding_recording_and_keeps_a_redeliver
     assert (dl.stage, dl.call_id, dl.error_type, dl.recording_sha256) == ("asr", "asr-collide", "CallIdCollision", B)
     assert dl.original_offset == 6  # the refused recording's first chunk (one key, one partition)
     assert "different recording" in dl.reason
+
+
+def test_the_sink_refuses_a_different_recording_under_a_stored_call_id_and_keeps_the_call(settings):
+    """After an ASR restart (or days later) the ASR stage no longer remembers the id, so a second
+    recording under a sidecar's call id is transcribed and inspected: the warehouse refuses it."""
+    from bench.load import BUILTIN_SEGMENTS
+    from hotline.contracts import CALL_ID_COLLISION, CallInspected, Segment, TranscriptReady
+    from hotline.warehouse.reader import open_snapshot, run_query
+
+    call_id = "sidecar-0001"
+    meta = call_meta(call_id)
+
+    def transcript(digest: str, segments: tuple[Segment, ...], final: bool = True) -> TranscriptReady:
+        return replayed_transcript(call_id, segments).model_copy(
+            update={"meta": meta.model_copy(update={"recording_sha256": digest}), "is_final": final})
+
+    def stored() -> tuple:
+        con = open_snapshot(settings.warehouse)
+        try:
+            return (con.sql("SELECT recording_sha256, transcript_final FROM calls WHERE call_id = ?", params=[call_id]).fetchall(),
+                    con.sql("SELECT text FROM turns WHERE call_id = ? ORDER BY turn_no", params=[call_id]).fetchall(),
+                    con.sql("SELECT inspected_at::VARCHAR FROM inspections WHERE call_id = ?", params=[call_id]).fetchall())
+        finally:
+            con.close()
+
+    def refusals() -> list[dict]:
+        return [r for r in run_query(settings.warehouse, "dead_letters").iter_rows(named=True) if r["error_type"] == CALL_ID_COLLISION]
+
+    pub = Publisher.connect(settings.kafka)
+    # Recording A entered and landed (its transcript stands in for the ASR stage).
+    for chunk in recording(meta, A, 2, seed=1):
+        pub.publish(chunk, call_id)
+    pub.publish(transcript(A, BUILTIN_SEGMENTS), call_id)
+    pub.flush()
+    first = run_inspection_and_sink(settings, lambda: (r := reconcile(settings)).landed == 1 and r)
+    assert first and first.balanced, reconcile(settings).summary()
+    before = stored()
+    assert before[0] == [(A, True)] and len(before[2]) == 1
+
+    # Recording B under the same id, transcribed by an ASR stage that forgot A: a partial, then the final.
+    other = tuple(s.model_copy(update={"text": s.text.replace("幸福路18号", "光明街7号")}) for s in BUILTIN_SEGMENTS)
+    for chunk in recording(meta, B, 2, seed=2):
+        pub.publish(chunk, call_id)
+    pub.publish(transcript(B, other[:2], final=False), call_id)
+    pub.publish(transcript(B, other), call_id)
+    pub.flush()
+    pub.close()
+    # Both transcripts and B's inspection are refused, each with a dead letter.
+    report = run_inspection_and_sink(settings, lambda: len(refusals()) == 3 and (r := reconcile(settings)).balanced and r)
+    assert report, (refusals(), reconcile(settings).summary())
+    assert report.summary() == {"in": 2, "landed": 1, "dead_lettered": 1, "stuck": 0, "duplicates": 0}
+
+    # A is intact: its recording, transcript and inspection as they were.
+    assert stored() == before
+    assert [text for (text,) in before[1]] == [s.text for s in BUILTIN_SEGMENTS]
+    dead = refusals()
+    assert {(d["stage"], d["call_id"], d["original_topic"]) for d in dead} == {
+        ("sink", call_id, settings.kafka.topic(TranscriptReady.topic)),
+        ("sink", call_id, settings.kafka.topic(CallInspected.topic)),
+    }
+    refused = sorted(kind for d in dead for kind in ("partial transcript", "final transcript", "inspection") if f"this {kind} is" in d["reason"])
+    assert refused == ["final transcript", "inspection", "partial transcript"]
+    assert all(f"stored from recording sha256:{A}" in d["reason"] and f"different recording, sha256:{B}" in d["reason"]
+               for d in dead)
+    con = open_snapshot(settings.warehouse)
+    try:
+        assert con.sql("SELECT DISTINCT recording_sha256 FROM dead_letters WHERE error_type = ?",
+                       params=[CALL_ID_COLLISION]).fetchall() == [(B,)]
+    finally:
+        con.close()

@@ -37,6 +37,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         # Talk and silence from the transcript (migration 0028, warehouse/talk.py).
         "turn_count", "agent_talk_s", "caller_talk_s", "silence_s", "longest_silence_s", "overlap_s",
         "agent_talk_share", "silence_share",
+        # The recording the call is stored from (migration 0036, warehouse/identity.py).
+        "recording_sha256",
     ),
     "turns": ("call_id", "turn_no", "speaker", "channel", "start_s", "end_s", "text", "words"),
     "inspections": (
@@ -59,7 +61,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "alerts": ("call_id", "kind", "start_s", "end_s", "severity", "quote", "speaker", "from_partial", "raised_at", "alert_key"),
     "dead_letters": (
         "seq", "stage", "call_id", "reason", "error_type", "original_topic", "original_partition", "original_offset",
-        "original_key", "source_uri", "payload", "failed_at",
+        "original_key", "source_uri", "payload", "failed_at", "recording_sha256",
     ),
 }
 
@@ -167,9 +169,9 @@ def _call_row(meta: CallMeta, t: TranscriptReady | None) -> tuple:
         meta.channel_layout, meta.agent_channel, meta.source_uri,
     )
     if t is None:
-        return head + (None,) * 7 + NO_TURNS
+        return head + (None,) * 7 + NO_TURNS + (meta.recording_sha256,)
     return head + (t.is_final, t.incomplete, t.duration_s, t.language, t.asr_model, t.processing_s, t.transcribed_at,
-                   *measure_talk(t.segments, t.duration_s))
+                   *measure_talk(t.segments, t.duration_s), meta.recording_sha256)
 
 
 def _turn_rows(t: TranscriptReady) -> list[tuple]:
@@ -261,5 +263,5 @@ def _alert_row(a: AlertRaised) -> tuple:
 def _dead_letter_row(seq: int, d: DeadLetter) -> tuple:
     return (
         seq, d.stage, d.call_id, d.reason, d.error_type, d.original_topic, d.original_partition, d.original_offset,
-        d.original_key, d.source_uri, d.payload, d.failed_at,
+        d.original_key, d.source_uri, d.payload, d.failed_at, d.recording_sha256,
     )

@@ -5,7 +5,9 @@ polled batch in one DuckDB transaction with idempotent set-based upserts (one st
 table), and commits Kafka offsets only after DuckDB has committed (at-least-once; replays land
 on the same rows). A message that fails its contract is stored as a dead letter, never dropped;
 one that passes it but cannot be stored is found by writing the batch again one message at a
-time, and dead-lettered. After writes it publishes a snapshot for readers.
+time, and dead-lettered; a transcript or inspection of a different recording than the one its call
+is stored from is dead-lettered too (CallIdCollision, warehouse/identity.py), never written over
+the call. After writes it publishes a snapshot for readers.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
 from hotline.bus import StopFlag, dead_letter_for, make_consumer, poll_quietly
-from hotline.contracts import Contract, ContractError
+from hotline.contracts import CALL_ID_COLLISION, Contract, ContractError
 from hotline.settings import Settings, WarehouseSettings
+from hotline.warehouse.identity import colliding, collision_reason, stored_recordings
 from hotline.warehouse.maintenance import WriterMaintenance
 from hotline.warehouse.snapshot import SnapshotPublisher
 from hotline.warehouse.store import STORED_CONTRACTS, UnstorableMessage, open_writer, store_batch
@@ -59,17 +62,34 @@ def decode_record(record: ConsumerRecord, contracts_by_topic: Mapping[str, type[
         return _sink_dead_letter(record, str(exc), "ContractError")
 
 
-def _sink_dead_letter(record: ConsumerRecord, reason: str, error_type: str) -> Contract:
+def _sink_dead_letter(record: ConsumerRecord, reason: str, error_type: str, **named) -> Contract:
     log.error("sink: dead-lettered %s:%d@%d (%s): %s", record.topic, record.partition, record.offset, error_type, reason)
-    return dead_letter_for(STAGE, record, reason, error_type)
+    return dead_letter_for(STAGE, record, reason, error_type, **named)
+
+
+def refuse_collisions(con: duckdb.DuckDBPyConnection, records: Sequence[ConsumerRecord], messages: Sequence[Contract]) -> Sequence[Contract]:
+    """The messages, each transcript or inspection of a different recording than the one its call
+    is stored from (or that an earlier message of the batch names) replaced by a dead letter naming
+    the recording refused (warehouse/identity.py): the stored call stays as it is."""
+    refused = colliding(messages, stored_recordings(con, messages))
+    if not refused:
+        return messages
+    out = list(messages)
+    for i, holder in refused.items():
+        msg = messages[i]
+        out[i] = _sink_dead_letter(records[i], collision_reason(msg, holder), CALL_ID_COLLISION, call_id=msg.call_id,
+                                   source_uri=msg.meta.source_uri, recording_sha256=msg.meta.recording_sha256)
+    return out
 
 
 def write_isolating(con: duckdb.DuckDBPyConnection, records: Sequence[ConsumerRecord], messages: Sequence[Contract]) -> None:
     """Write the batch in one transaction (set-based); if its data cannot be stored, find the
     culprits by writing the messages one by one, in order.
 
-    Each message that still fails alone is stored as a dead letter in its place.
+    A message of another recording than its call's is a dead letter first (refuse_collisions);
+    each message that still fails alone is stored as a dead letter in its place.
     """
+    messages = refuse_collisions(con, records, messages)
     try:
         store_batch(con, messages)
         return

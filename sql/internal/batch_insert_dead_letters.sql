@@ -3,11 +3,11 @@
 -- change when or why it was recorded.
 INSERT INTO dead_letters (
     dl_key, stage, call_id, reason, error_type, original_topic, original_partition, original_offset,
-    original_key, source_uri, payload, failed_at
+    original_key, source_uri, payload, failed_at, recording_sha256
 )
 SELECT
     dl_key, stage, call_id, reason, error_type, original_topic, original_partition, original_offset,
-    original_key, source_uri, payload, failed_at
+    original_key, source_uri, payload, failed_at, recording_sha256
 FROM (
     SELECT
         *,

@@ -1,15 +1,20 @@
 -- One row per call the batch touched. The recorder's metadata always comes from the batch; the
 -- transcript columns only where the batch writes a transcript (transcript_final is then set),
 -- so an inspection never clears a transcript summary (nor its talk and silence figures, migration 0028).
+-- The recording a call was first stored with stays (migration 0036): the sink refused every message
+-- naming another one before staging (warehouse/identity.py), so only a call stored without one
+-- (an older producer) takes it from a later message.
 INSERT INTO calls (
     call_id, centre_id, team_id, agent_id, caller_number, started_at, channel_layout, agent_channel, source_uri,
     transcript_final, transcript_incomplete, duration_s, language, asr_model, asr_processing_s, transcribed_at,
-    turn_count, agent_talk_s, caller_talk_s, silence_s, longest_silence_s, overlap_s, agent_talk_share, silence_share
+    turn_count, agent_talk_s, caller_talk_s, silence_s, longest_silence_s, overlap_s, agent_talk_share, silence_share,
+    recording_sha256
 )
 SELECT
     call_id, centre_id, team_id, agent_id, caller_number, started_at, channel_layout, agent_channel, source_uri,
     transcript_final, transcript_incomplete, duration_s, language, asr_model, asr_processing_s, transcribed_at,
-    turn_count, agent_talk_s, caller_talk_s, silence_s, longest_silence_s, overlap_s, agent_talk_share, silence_share
+    turn_count, agent_talk_s, caller_talk_s, silence_s, longest_silence_s, overlap_s, agent_talk_share, silence_share,
+    recording_sha256
 FROM sink_batch_calls
 ON CONFLICT (call_id) DO UPDATE SET
     centre_id = excluded.centre_id,
@@ -34,4 +39,5 @@ ON CONFLICT (call_id) DO UPDATE SET
     longest_silence_s = CASE WHEN excluded.transcript_final IS NULL THEN longest_silence_s ELSE excluded.longest_silence_s END,
     overlap_s = CASE WHEN excluded.transcript_final IS NULL THEN overlap_s ELSE excluded.overlap_s END,
     agent_talk_share = CASE WHEN excluded.transcript_final IS NULL THEN agent_talk_share ELSE excluded.agent_talk_share END,
-    silence_share = CASE WHEN excluded.transcript_final IS NULL THEN silence_share ELSE excluded.silence_share END;
+    silence_share = CASE WHEN excluded.transcript_final IS NULL THEN silence_share ELSE excluded.silence_share END,
+    recording_sha256 = coalesce(recording_sha256, excluded.recording_sha256);
