@@ -123,7 +123,8 @@ def alive(settings: Settings, name: str) -> bool:
     return waited == 0
 
 
-def wait_for(predicate, timeout_s: float, every_s: float = 1.0):
+def wait_for(predicate, timeout_s: float, every_s: float = 0.3):
+    """Poll until predicate() returns something truthy; returns the last value either way."""
     deadline = time.monotonic() + timeout_s
     while True:
         value = predicate()
@@ -637,10 +638,10 @@ def run_catalogue(root: Path, quick: bool) -> dict:
             ingest_recordings(run)
             send_text_calls(run)
             print(f"sent {tally.counts['inputs_tried']} inputs in {time.monotonic() - t0:.0f} s; waiting for the pipeline", flush=True)
-            tally.check("calls_unaccounted", bool(wait_for(lambda: settled(run), 150 if quick else 300)),
+            tally.check("calls_unaccounted", bool(wait_for(lambda: settled(run), 150 if quick else 300, every_s=1.0)),
                         "the pipeline did not settle in time (see the checks below)")
             send_crafted_rest(run)
-            tally.check("controls_failed", bool(wait_for(lambda: crafted_stored(run), 120)), "the crafted inspections and work orders were not stored")
+            tally.check("controls_failed", bool(wait_for(lambda: crafted_stored(run), 120, every_s=1.0)), "the crafted inspections and work orders were not stored")
             print(f"pipeline settled at {time.monotonic() - t0:.0f} s; reading back", flush=True)
             summary = check_accounting(run)
             crashed = [w for w in workers if not alive(settings, w)]

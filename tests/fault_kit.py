@@ -11,6 +11,7 @@ import wave
 
 import numpy as np
 
+from bench.adversarial import wait_for  # noqa: F401 (the fault tests import it from here)
 from bench.load import replayed_transcript
 from hotline.bus import Publisher, StopFlag
 from hotline.contracts import AudioChunk, CallMeta
@@ -19,16 +20,6 @@ from hotline.reconcile import ReconcileReport, reconcile
 from hotline.services import hotline_command, log_dir, running_pid, start_service
 from hotline.status import pipeline_status
 from hotline.warehouse.sink import run_sink
-
-
-def wait_for(predicate, timeout_s: float, every_s: float = 0.3):
-    """Poll until predicate() returns something truthy; returns the last value either way."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(every_s)
 
 
 def run_inspection_and_sink(settings, until, timeout_s: float = 120.0, every_s: float = 0.5):
