@@ -59,3 +59,13 @@ def test_a_failing_llm_verdict_is_sampled_for_a_person_before_it_counts():
     assert score == 90.0 and route_review(scorecard, score, fatal, by_llm, []) == "sample_review"
     by_rule = [*rules, check("greeting", "rule", "failed")]
     assert route_review(scorecard, *score_checks(by_rule), by_rule, []) == "auto_pass"
+
+
+def test_measured_agreement_is_shown_for_measured_items_and_unmeasured_says_so():
+    from hotline.inspection.llm_agreement import UNMEASURED, agreement_note
+
+    measured = agreement_note("qwen2.5-coder-1.5b-instruct-q4_k_m", "demand_summary")
+    assert "qwen2.5-coder-1.5b-instruct-q4_k_m" in measured and "%" in measured and "bench.eval_inspection" in measured
+    assert agreement_note("qwen2.5-coder-1.5b-instruct-q4_k_m", "empathy").endswith(UNMEASURED)
+    assert agreement_note("someone-elses-model", "caller_sentiment").endswith(UNMEASURED)
+    assert agreement_note(None, "caller_sentiment").endswith(UNMEASURED)
