@@ -404,36 +404,34 @@ def users_list() -> None:
     typer.echo(list_users(_settings().dashboard.access_db))
 
 
-@users_app.command("disable")
-def users_disable(name: str) -> None:
-    """Disable a dashboard user; their open sessions end at their next page run."""
+def _user_action(name: str, action, event: str, done: str) -> None:
+    """Apply a user action of warehouse.access, audit it as the CLI's operator, say what was done."""
     import getpass
 
-    from hotline.warehouse.access import disable_user
     from hotline.warehouse.audit import record
 
     db = _settings().dashboard.access_db
-    if not disable_user(db, name):
+    if not action(db, name):
         typer.echo(f"hotline: no user {name}", err=True)
         raise typer.Exit(code=2)
-    record(db, f"cli:{getpass.getuser()}", "user_disabled", target=name)
-    typer.echo(f"disabled {name}")
+    record(db, f"cli:{getpass.getuser()}", event, target=name)
+    typer.echo(done)
+
+
+@users_app.command("disable")
+def users_disable(name: str) -> None:
+    """Disable a dashboard user; their open sessions end at their next page run."""
+    from hotline.warehouse.access import disable_user
+
+    _user_action(name, disable_user, "user_disabled", f"disabled {name}")
 
 
 @users_app.command("end-sessions")
 def users_end_sessions(name: str) -> None:
     """Sign a dashboard user out of every open session (at its next page run)."""
-    import getpass
-
     from hotline.warehouse.access import end_sessions
-    from hotline.warehouse.audit import record
 
-    db = _settings().dashboard.access_db
-    if not end_sessions(db, name):
-        typer.echo(f"hotline: no user {name}", err=True)
-        raise typer.Exit(code=2)
-    record(db, f"cli:{getpass.getuser()}", "sessions_ended", target=name)
-    typer.echo(f"ended the sessions of {name}")
+    _user_action(name, end_sessions, "sessions_ended", f"ended the sessions of {name}")
 
 
 @app.command("audit-verify")
