@@ -15,7 +15,9 @@ import base64
 import itertools
 import json
 import logging
+import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -98,11 +100,14 @@ class Browser:
 
     def __init__(self, binary: str, width: int = 1440, height: int = 1000):
         self._width, self._height = width, height
-        self._profile = tempfile.TemporaryDirectory(prefix="hotline-chromium-")
+        self._profile = tempfile.TemporaryDirectory(prefix="hotline-chromium-", ignore_cleanup_errors=True)
         self._proc = subprocess.Popen(
             [binary, *CHROMIUM_FLAGS, f"--user-data-dir={self._profile.name}", f"--window-size={width},{height}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            # Its own process group: Chromium's renderer and helper processes outlive the main one
+            # and keep writing into the profile, so close() ends the whole group.
+            start_new_session=True,
         )
         self._ids = itertools.count(1)
         self._stack = ExitStack()
@@ -181,13 +186,29 @@ class Browser:
 
     def close(self) -> None:
         self._stack.close()
-        self._proc.terminate()
+        self._signal_group(signal.SIGTERM)
         try:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-        self._profile.cleanup()
+            pass
+        self._signal_group(signal.SIGKILL)
+        self._proc.wait()
+        # A helper that was mid-write when killed may still leave a file behind for a moment.
+        for _ in range(20):
+            try:
+                shutil.rmtree(self._profile.name)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.25)
+        self._profile.cleanup()  # marks it done; ignores what is already gone
+
+    def _signal_group(self, sig: signal.Signals) -> None:
+        try:
+            os.killpg(self._proc.pid, sig)
+        except ProcessLookupError:
+            pass
 
     def __enter__(self) -> Browser:
         return self
