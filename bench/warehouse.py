@@ -363,7 +363,7 @@ def bulk_load(con, frames: dict[str, pl.DataFrame]) -> None:
 
 
 def fill_missing_talk(con) -> None:
-    """A warehouse kept from before migration 0028 has no talk figures on its calls and no caller
+    """A warehouse generated before calls carried talk figures has none on its calls and no caller
     sentiment on its inspections (the generator had none): draw them as the generator now does,
     from each call's id so a rerun draws the same, and count the sentiment into call_days again."""
     if con.sql("SELECT count(*) FROM calls WHERE turn_count IS NOT NULL").fetchall()[0][0] > 0:

@@ -322,7 +322,7 @@ class Demand(MessagePart):
     evidence: tuple[Evidence, ...] = ()
     # Added after v1 shipped (optional): the kind of matter from the caller's words (inspection/
     # demand_type.py) and the words it rests on; compared with the work order's recorded_type to
-    # find a complaint recorded as a 咨询 (migration 0015).
+    # find a complaint recorded as a 咨询 (work_order_discrepancies).
     demand_type: DemandType | None = None
     type_evidence: tuple[Evidence, ...] = ()
 

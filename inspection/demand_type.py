@@ -3,7 +3,7 @@
 A centre records each work order under one of these types, and the type decides its time limit
 and whether it counts as a complaint. A call whose caller complains but whose order is recorded
 as a 咨询 is a downgrade (issue 4): the warehouse compares this type with the recorded one
-(migration 0015, work_order_discrepancies). Without an LLM the type comes from cue phrases in
+(work_order_discrepancies). Without an LLM the type comes from cue phrases in
 the caller's turns, strongest type first, with the clause that holds the cue as evidence; a cue
 right after a negation ("我不是来投诉的") does not count. With no explicit cue, complaint wording
 ("没人管", "不作为") or an angry/dissatisfied caller makes it a 投诉; otherwise it is unknown.

@@ -1,11 +1,11 @@
 """Where the work-order rows lie in the file: grouped by centre and team, in created_at order
-within each (migration 0031), so a scoped routing page's reads skip other scopes' row groups.
-The sink appends orders out of that order; compacting the file and migration 0031 lay them out
-again, and change nothing else: the same rows, the index on call_id, the same page results."""
+within each (see work_order_state.sql), so a scoped routing page's reads skip other scopes' row
+groups. The sink appends orders out of that order; compacting the file lays them out again
+(order_compaction_work_orders) and changes nothing else: the same rows, the index on call_id,
+the same page results."""
 
 from __future__ import annotations
 
-import random
 
 import duckdb
 import polars as pl
@@ -13,7 +13,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from hotline.settings import WarehouseSettings
-from hotline.warehouse import migrations, sqlfiles
+from hotline.warehouse import sqlfiles
 from hotline.warehouse.maintenance import compact_database
 from hotline.warehouse.reader import open_snapshot, run_query
 from hotline.warehouse.snapshot import publish_snapshot
@@ -40,7 +40,7 @@ def _pages(cfg: WarehouseSettings, call_id: str) -> dict[str, pl.DataFrame]:
         "kpis": run_query(cfg, "access_routing_kpis"),
         "departments": run_query(cfg, "access_routing_departments"),
         "team": run_query(cfg, "access_routing_kpis", scope_team="team-b"),
-        # The routing day rollups (migration 0034) and their macros travel with the file.
+        # The routing day rollups (work_order_days, ...) and their macros travel with the file.
         "kpis_rollup": run_query(cfg, "access_routing_kpis_rollup"),
         "departments_rollup": run_query(cfg, "access_routing_departments_rollup"),
         "bounces_rollup": run_query(cfg, "access_routing_bounces_rollup"),
@@ -86,27 +86,3 @@ def test_compaction_lays_the_sinks_appended_orders_out_by_scope(cfg):
         reader.close()
 
 
-def test_migration_0031_lays_out_the_orders_a_warehouse_held(cfg, tmp_path, monkeypatch):
-    """A warehouse at 0030 whose orders lie in any order gets them laid out by scope, same rows."""
-    old = tmp_path / "at0030.duckdb"
-    con = duckdb.connect(str(old))
-    every = migrations.list_migrations()
-    monkeypatch.setattr(migrations, "list_migrations", lambda: [m for m in every if m.version < 31])
-    migrations.migrate(con)
-    con.execute(f"ATTACH '{cfg.database}' AS seeded (READ_ONLY)")
-    con.execute("DROP INDEX work_order_state_call_id")
-    shuffled = con.sql("SELECT work_order_id FROM seeded.work_order_state").pl()["work_order_id"].to_list()
-    random.Random(31).shuffle(shuffled)
-    con.execute("INSERT INTO work_order_state SELECT s.* FROM seeded.work_order_state AS s JOIN (SELECT unnest($ids) AS work_order_id, "
-                "generate_subscripts($ids, 1) AS k) USING (work_order_id) ORDER BY k", {"ids": shuffled})
-    con.execute("CREATE INDEX work_order_state_call_id ON work_order_state (call_id)")
-    con.execute("DETACH seeded")
-    before = _rows_in_file_order(con)
-    assert not _in_layout(before)
-
-    monkeypatch.setattr(migrations, "list_migrations", lambda: every)
-    assert migrations.migrate(con) == [m.version for m in every if m.version >= 31]
-    after = _rows_in_file_order(con)
-    con.close()
-    assert _in_layout(after)
-    assert_frame_equal(after.sort("work_order_id"), before.sort("work_order_id"))

@@ -1,6 +1,6 @@
-"""The agent—team—centre report read from stored figures (migration 0028) equals the report as it
-was computed before, by joining every call to its inspection, turns and sentiment; and the
-figures the sink stores for it (talk on the calls row, the caller's sentiment on the inspection,
+"""The agent—team—centre report read from stored figures (calls' talk columns, call_days,
+score_days) equals the report computed by joining every call to its inspection, turns and
+sentiment; and the figures the sink stores for it (talk on the calls row, the caller's sentiment on the inspection,
 call_days' sentiment counts, score_days) equal their definitions over the base tables, whatever
 the stream did: replays, re-inspections, a call moved to another agent or day, any batch split."""
 
@@ -21,7 +21,7 @@ from hotline.warehouse.store import open_writer, store_batch
 from test_warehouse_messages import DAY1, make_inspection, make_meta, make_transcript
 from test_warehouse_rollups import random_batches
 
-# The report as computed before migration 0028, kept here as the reference: every call of the
+# The report computed from the base tables, kept here as the reference: every call of the
 # window joined to its inspection, its talk figures recomputed from its turns, its sentiment.
 REFERENCE = """
 WITH talk AS (
@@ -226,31 +226,3 @@ def test_report_equals_the_report_over_every_call(warehouse, window):
     assert_frame_equal(report, reference, check_dtypes=False, rel_tol=1e-9)
 
 
-def test_migration_fills_the_figures_of_calls_stored_before_it(warehouse, tmp_path, monkeypatch):
-    """A warehouse at migration 0027 holding calls, turns and inspections gets, from 0028's
-    backfill, the figures the sink would have stored (the same definitions as above)."""
-    import duckdb
-
-    from hotline.warehouse import migrations
-
-    every = migrations.list_migrations()
-    monkeypatch.setattr(migrations, "list_migrations", lambda: [m for m in every if m.version < 28])
-    con = duckdb.connect(str(tmp_path / "old.duckdb"))
-    try:
-        migrations.migrate(con)
-        con.execute("ATTACH ? AS new (READ_ONLY)", [str(warehouse["split"].snapshot)])
-        for table in ("calls", "turns", "inspections", "llm_judgements"):
-            old = [r[0] for r in con.sql(f"SELECT column_name FROM (DESCRIBE main.{table})").fetchall()]
-            con.execute(f"INSERT INTO main.{table} BY NAME SELECT {', '.join(old)} FROM new.{table}")
-        con.execute("DETACH new")
-        monkeypatch.setattr(migrations, "list_migrations", lambda: every)
-        assert migrations.migrate(con)[0] == 28
-        con.execute("SET TimeZone = ?", [REPORTING_TIMEZONE])
-        for rollup, base in ((SENTIMENT_ROLLUP, SENTIMENT_BASE), (SCORE_ROLLUP, SCORE_BASE), (TALK_STORED, TALK_BASE)):
-            kept, derived = con.sql(rollup).pl(), con.sql(base, params={"tz": REPORTING_TIMEZONE} if "$tz" in base else None).pl()
-            assert derived.height > 3
-            assert_frame_equal(kept, derived, check_dtypes=False, rel_tol=1e-9)
-        shares = con.sql("SELECT agent_talk_share, silence_share FROM call_metrics").pl()
-        assert shares["agent_talk_share"].is_not_null().all() and shares["silence_share"].is_not_null().all()
-    finally:
-        con.close()

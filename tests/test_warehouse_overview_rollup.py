@@ -1,4 +1,4 @@
-"""The overview's rollup (call_days, migration 0025) equals the base tables' aggregate whatever
+"""The overview's rollup (call_days) equals the base tables' aggregate whatever
 the stream did (replays, re-inspections, a call moved to another agent or day, calls landed
 without an inspection), and the rollup-backed variants of the overview's queries return what
 the base queries return, for every filter combination warehouse/rollups.py sends to them."""
@@ -182,7 +182,7 @@ def test_categories_by_category(snapshot):
     _compare(snapshot, SUPERVISOR, "access_categories", NO_FILTERS | {"reviewed": [], "category": "市政设施"})
 
 
-# access_alerts as it read before migration 0026: every call of the window, then its alerts.
+# access_alerts read without queue_calls, as the reference: every call of the window, then its alerts.
 ALERTS_FROM_EVERY_CALL = """
 SELECT
     a.call_id, a.kind, a.severity, a.quote, a.speaker, a.start_s, a.end_s, a.from_partial, a.raised_at,

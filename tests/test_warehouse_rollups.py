@@ -117,7 +117,7 @@ def test_replaying_the_whole_stream_counts_nothing_twice(tmp_path):
     assert once["applicable"].sum() == base["applicable"].sum() > 0
 
 
-# Coaching examples' definition (migration 0022), written independently of the sink's statements:
+# Coaching examples' definition (coaching_examples.sql), written independently of the sink's statements:
 # per day × agent × item, the first three evidence items of failed checks, verified first, newest call next.
 COACHING_BASE = """
 SELECT day, centre_id, team_id, agent_id, item_id, call_id, ev_no, started_at, reason, e.quote AS quote, e.start_s AS start_s,
@@ -192,7 +192,7 @@ def test_retention_purges_the_coaching_examples_quotes(tmp_path):
         con.close()
 
 
-# The coaching page's examples as they were read before migration 0022: every failed check's
+# The coaching page's examples read without coaching_examples, as the reference: every failed check's
 # evidence in the window, per agent and item, verified first and newest call next, first three.
 EXAMPLES_FROM_CHECKS = """
 SELECT c.agent_id, r.item_id,

@@ -1,7 +1,7 @@
 """Work orders read by call and by department: one call's order events go through the index on
-work_order_state(call_id) (migration 0029) and answer what a plain join of the tables answers,
+work_order_state(call_id) (work_order_state_call_id) and answer what a plain join of the tables answers,
 also after the sink derived an order again; the routing departments page counts what the stored
-order rows say (its medians within 0.5 %: read from buckets of hours, migration 0034)."""
+order rows say (its medians within 0.5 %: read from buckets of hours, hours_bucket)."""
 
 from __future__ import annotations
 
@@ -169,7 +169,7 @@ def test_routing_departments_count_the_stored_orders_in_every_scope_and_window(c
             assert got.height > 0
             median = "median_hours_to_close"
             assert_frame_equal(got.drop(median), want.drop(median), check_dtypes=False, check_exact=False)
-            # Read from buckets of hours (migration 0034): within 0.5 % of the exact median.
+            # Read from buckets of hours (hours_bucket): within 0.5 % of the exact median.
             for have, exact in zip(got[median], want[median], strict=True):
                 assert (have is None and exact is None) or have == pytest.approx(exact, rel=0.005)
 

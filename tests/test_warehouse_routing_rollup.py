@@ -1,4 +1,4 @@
-"""The routing day rollups (migration 0034): whatever the work-order stream did (orders dispatched,
+"""The routing day rollups (work_order_days, ...): whatever the work-order stream did (orders dispatched,
 returned, transferred, closed late, reopened, left open past their due time, events replayed,
 calls and inspections arriving after their orders, a re-inspection changing the suggested
 category, orders of no landed call), the rollup-backed routing pages return what the base
@@ -19,7 +19,7 @@ from polars.testing import assert_frame_equal
 
 from hotline.contracts import WorkOrderEvent
 from hotline.settings import WarehouseSettings
-from hotline.warehouse import migrations, rollups
+from hotline.warehouse import rollups, schema
 from hotline.warehouse.reader import open_snapshot, query_frame
 from hotline.warehouse.reference import load_reference, store_reference
 from hotline.warehouse.snapshot import publish_snapshot
@@ -205,7 +205,7 @@ def test_a_change_of_the_routing_rules_is_followed(cfg):
 def test_quantiles_from_buckets_are_within_half_a_percent():
     con = duckdb.connect()
     try:
-        migrations.migrate(con)
+        schema.migrate(con)
         rng = np.random.default_rng(5)
         for values in (rng.lognormal(1, 1.5, 999), rng.uniform(0, 0.01, 50), np.array([3.0]), np.array([1.0, 40.0]),
                        np.concatenate([-rng.uniform(0, 2, 5), rng.exponential(30, 200)])):
@@ -247,45 +247,6 @@ def test_the_routing_page_quantiles_are_those_of_the_order_rows(cfg):
                     assert row["median_hours_to_close"] is None
     finally:
         reader.close()
-
-
-def test_migration_0034_fills_the_rollups_of_a_warehouse_that_held_orders(cfg, tmp_path, monkeypatch):
-    writer = open_writer(cfg)
-    try:
-        for batch in stream(3):
-            store_batch(writer, batch)
-        expected = {t: writer.sql(f"SELECT * FROM {t} ORDER BY ALL").pl().filter(pl.any_horizontal(pl.exclude(KEYS[t]) != 0))
-                    for t in KEYS}
-    finally:
-        writer.close()
-    old = tmp_path / "at0033.duckdb"
-    con = duckdb.connect(str(old))
-    every = migrations.list_migrations()
-    monkeypatch.setattr(migrations, "list_migrations", lambda: [m for m in every if m.version < 34])
-    migrations.migrate(con)
-    con.execute(f"ATTACH '{cfg.database}' AS seeded (READ_ONLY)")
-    for table in ("work_order_state", "routing_rules"):
-        con.execute(f"INSERT INTO {table} SELECT * FROM seeded.{table}")
-    con.execute("DETACH seeded")
-    monkeypatch.setattr(migrations, "list_migrations", lambda: every)
-    assert migrations.migrate(con) == [m.version for m in every if m.version >= 34]
-    try:
-        for table, want in expected.items():
-            got = con.sql(f"SELECT * FROM {table} ORDER BY ALL").pl().filter(pl.any_horizontal(pl.exclude(KEYS[table]) != 0))
-            assert got.height > 0
-            assert_frame_equal(got, want)
-        assert con.execute("SELECT count(*) FROM sink_work_order_shift").fetchall() == [(0,)]
-    finally:
-        con.close()
-
-
-KEYS = {
-    "work_order_days": ["day", "centre_id", "department", "suggested_category"],
-    "work_order_department_days": ["day", "centre_id", "department"],
-    "work_order_dispatch_hours": ["day", "centre_id", "bucket"],
-    "work_order_close_hours": ["day", "centre_id", "department", "bucket"],
-    "work_order_hop_days": ["day", "centre_id", "from_department", "to_department", "kind", "order_hops"],
-}
 
 
 def _lists_by_polars(orders: pl.DataFrame, now: datetime) -> dict[str, pl.DataFrame]:

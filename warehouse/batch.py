@@ -27,43 +27,10 @@ from hotline.contracts import (
 )
 from hotline.warehouse.talk import NO_TURNS, measure_talk
 
-# Column order of each table the sink writes (its sink_batch_ scratch table for upserted ones,
-# migration 0011); the writer checks it against the database.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "calls": (
-        "call_id", "centre_id", "team_id", "agent_id", "caller_number", "started_at", "channel_layout", "agent_channel",
-        "source_uri", "transcript_final", "transcript_incomplete", "duration_s", "language", "asr_model",
-        "asr_processing_s", "transcribed_at",
-        # Talk and silence from the transcript (migration 0028, warehouse/talk.py).
-        "turn_count", "agent_talk_s", "caller_talk_s", "silence_s", "longest_silence_s", "overlap_s",
-        "agent_talk_share", "silence_share",
-        # The recording the call is stored from (migration 0036, warehouse/identity.py).
-        "recording_sha256",
-    ),
-    "turns": ("call_id", "turn_no", "speaker", "channel", "start_s", "end_s", "text", "words"),
-    "inspections": (
-        "call_id", "scorecard_id", "scorecard_version", "score", "max_score", "fatal", "defects", "category",
-        "category_score", "category_method", "category_neighbours", "review_state", "inspected_at",
-        "sentiment_method", "sentiment_overall", "sentiment_trend", "sentiment_first_third_valence",
-        "sentiment_last_third_valence", "sentiment_evidence", "routing_department", "routing_rule_id",
-        "routing_catalogue_version", "routing_category", "routing_district", "routing_reason",
-        "attitude_method", "attitude_overall", "attitude_evidence", "attitude_turns", "items_needing_review",
-        "caller_sentiment",
-    ),
-    "check_results": ("call_id", "item_no", "item_id", "name", "kind", "status", "weight", "points", "fatal", "reason", "evidence"),
-    # value is JSON text (each LLM item has its own shape): cast to JSON on insert.
-    "llm_judgements": ("call_id", "item_no", "name", "status", "reason", "value", "model", "prompt_version"),
-    "sentiment_turns": ("call_id", "turn_no", "start_s", "end_s", "label", "margin"),
-    "demands": (
-        "call_id", "idx", "summary", "category", "district", "street", "address", "urgency", "requested_action",
-        "todos", "source", "machine_extracted", "evidence", "demand_type", "type_evidence",
-    ),
-    "alerts": ("call_id", "kind", "start_s", "end_s", "severity", "quote", "speaker", "from_partial", "raised_at", "alert_key"),
-    "dead_letters": (
-        "seq", "stage", "call_id", "reason", "error_type", "original_topic", "original_partition", "original_offset",
-        "original_key", "source_uri", "payload", "failed_at", "recording_sha256",
-    ),
-}
+# The tables a batch leaves rows in. Each row is a dict keyed by column name; the writer lays it
+# out in the order of the table's definition (sql/schema/tables/, staged through sql/schema/scratch/).
+TABLES = ("calls", "turns", "inspections", "check_results", "llm_judgements", "sentiment_turns", "demands", "alerts", "dead_letters")
+Row = dict[str, object]
 
 
 @dataclass
@@ -103,9 +70,9 @@ class Batch:
     def event_list(self) -> list[WorkOrderEvent]:
         return list(self.events.values())
 
-    def rows(self, stale: set[str]) -> dict[str, list[tuple]]:
-        """Rows per scratch table, in COLUMNS order; ``stale``: calls whose partials are not written."""
-        out: dict[str, list[tuple]] = {name: [] for name in COLUMNS}
+    def rows(self, stale: set[str]) -> dict[str, list[Row]]:
+        """Rows per table; ``stale``: calls whose partials are not written."""
+        out: dict[str, list[Row]] = {name: [] for name in TABLES}
         for cid, call in self.calls.items():
             transcript = call.transcript if cid not in stale else None
             meta = call.meta if cid not in stale else call.meta_without_partials
@@ -163,29 +130,40 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _call_row(meta: CallMeta, t: TranscriptReady | None) -> tuple:
-    head = (
-        meta.call_id, meta.centre_id, meta.team_id, meta.agent_id, meta.caller_number, meta.started_at,
-        meta.channel_layout, meta.agent_channel, meta.source_uri,
+def _call_row(meta: CallMeta, t: TranscriptReady | None) -> Row:
+    row: Row = {
+        "call_id": meta.call_id, "centre_id": meta.centre_id, "team_id": meta.team_id, "agent_id": meta.agent_id,
+        "caller_number": meta.caller_number, "started_at": meta.started_at, "channel_layout": meta.channel_layout,
+        "agent_channel": meta.agent_channel, "source_uri": meta.source_uri, "recording_sha256": meta.recording_sha256,
+    }
+    if t is None:  # metadata only: NULL transcript columns say no transcript has landed
+        row.update(_NO_TRANSCRIPT)
+        return row
+    row.update(
+        transcript_final=t.is_final, transcript_incomplete=t.incomplete, duration_s=t.duration_s, language=t.language,
+        asr_model=t.asr_model, asr_processing_s=t.processing_s, transcribed_at=t.transcribed_at,
     )
-    if t is None:
-        return head + (None,) * 7 + NO_TURNS + (meta.recording_sha256,)
-    return head + (t.is_final, t.incomplete, t.duration_s, t.language, t.asr_model, t.processing_s, t.transcribed_at,
-                   *measure_talk(t.segments, t.duration_s), meta.recording_sha256)
+    row.update(measure_talk(t.segments, t.duration_s))
+    return row
 
 
-def _turn_rows(t: TranscriptReady) -> list[tuple]:
+_NO_TRANSCRIPT: Row = dict.fromkeys(
+    ("transcript_final", "transcript_incomplete", "duration_s", "language", "asr_model", "asr_processing_s", "transcribed_at")
+) | NO_TURNS
+
+
+def _turn_rows(t: TranscriptReady) -> list[Row]:
     return [
-        (
-            t.call_id, i, s.speaker, s.channel, s.start_s, s.end_s, s.text,
-            [w.__dict__ for w in s.words],
-        )
+        {
+            "call_id": t.call_id, "turn_no": i, "speaker": s.speaker, "channel": s.channel, "start_s": s.start_s,
+            "end_s": s.end_s, "text": s.text, "words": [w.__dict__ for w in s.words],
+        }
         for i, s in enumerate(t.segments)
     ]
 
 
 def _caller_sentiment(m: CallInspected) -> str | None:
-    """The caller's sentiment as view call_sentiment resolves it (migration 0028): the inspection's
+    """The caller's sentiment as view call_sentiment resolves it: the inspection's
     own, else its judged LLM caller_sentiment item's label."""
     if m.sentiment is not None and m.sentiment.overall is not None:
         return m.sentiment.overall
@@ -195,55 +173,65 @@ def _caller_sentiment(m: CallInspected) -> str | None:
     return None
 
 
-def _add_inspection(out: dict[str, list[tuple]], m: CallInspected) -> None:
-    cid, cat, sen, route = m.call_id, m.category, m.sentiment, m.routing
-    out["inspections"].append((
-        cid, m.scorecard_id, m.scorecard_version, m.score, m.max_score, m.fatal, list(m.defects),
-        cat.category if cat else None, cat.score if cat else None, cat.method if cat else None,
-        list(cat.neighbours) if cat else None, m.review_state, m.inspected_at,
-        sen.method if sen else None, sen.overall if sen else None, sen.trend if sen else None,
-        sen.first_third_valence if sen else None, sen.last_third_valence if sen else None,
-        _evidence(sen.evidence) if sen else None,
-        route.department if route else None, route.rule_id if route else None,
-        route.catalogue_version if route else None, route.category if route else None,
-        route.district if route else None, route.reason if route else None,
-        *_attitude_values(m),
-        # The items a person must look at, in scorecard order (migration 0026).
-        [c.item_id for c in m.checks if c.status == "needs_review"],
-        _caller_sentiment(m),
-    ))
+def _add_inspection(out: dict[str, list[Row]], m: CallInspected) -> None:
+    cid, cat, sen, route, att = m.call_id, m.category, m.sentiment, m.routing, m.agent_attitude
+    out["inspections"].append({
+        "call_id": cid, "scorecard_id": m.scorecard_id, "scorecard_version": m.scorecard_version, "score": m.score,
+        "max_score": m.max_score, "fatal": m.fatal, "defects": list(m.defects), "review_state": m.review_state,
+        "inspected_at": m.inspected_at,
+        "category": cat.category if cat else None, "category_score": cat.score if cat else None,
+        "category_method": cat.method if cat else None, "category_neighbours": list(cat.neighbours) if cat else None,
+        "sentiment_method": sen.method if sen else None, "sentiment_overall": sen.overall if sen else None,
+        "sentiment_trend": sen.trend if sen else None,
+        "sentiment_first_third_valence": sen.first_third_valence if sen else None,
+        "sentiment_last_third_valence": sen.last_third_valence if sen else None,
+        "sentiment_evidence": _evidence(sen.evidence) if sen else None,
+        "routing_department": route.department if route else None, "routing_rule_id": route.rule_id if route else None,
+        "routing_catalogue_version": route.catalogue_version if route else None,
+        "routing_category": route.category if route else None, "routing_district": route.district if route else None,
+        "routing_reason": route.reason if route else None,
+        "attitude_method": att.method if att else None, "attitude_overall": att.overall if att else None,
+        "attitude_evidence": _evidence(att.evidence) if att else None,
+        "attitude_turns": [{"start_s": t.start_s, "end_s": t.end_s, "label": t.label, "reason": t.reason} for t in att.turns]
+        if att else None,
+        # The items a person must look at, in scorecard order (the review queue reads them).
+        "items_needing_review": [c.item_id for c in m.checks if c.status == "needs_review"],
+        "caller_sentiment": _caller_sentiment(m),
+    })
     out["check_results"].extend(
-        (cid, i, c.item_id, c.name, c.kind, c.status, c.weight, c.points, c.fatal, c.reason, _evidence(c.evidence))
+        {
+            "call_id": cid, "item_no": i, "item_id": c.item_id, "name": c.name, "kind": c.kind, "status": c.status,
+            "weight": c.weight, "points": c.points, "fatal": c.fatal, "reason": c.reason, "evidence": _evidence(c.evidence),
+        }
         for i, c in enumerate(m.checks)
     )
     out["llm_judgements"].extend(
-        # JSON text, not a struct: each LLM item has its own shape.
-        (cid, i, j.name, j.status, j.reason, _json(j.value) if j.value is not None else None, j.model, j.prompt_version)
+        {
+            "call_id": cid, "item_no": i, "name": j.name, "status": j.status, "reason": j.reason,
+            # JSON text, not a struct: each LLM item has its own shape.
+            "value": _json(j.value) if j.value is not None else None, "model": j.model, "prompt_version": j.prompt_version,
+        }
         for i, j in enumerate(m.llm)
     )
     if sen is not None:
-        out["sentiment_turns"].extend((cid, i, s.start_s, s.end_s, s.label, s.margin) for i, s in enumerate(sen.turns))
-    out["demands"].extend(
-        (
-            cid, i, d.summary, d.category, d.district, d.street, d.address, d.urgency, d.requested_action,
-            _json(list(d.todos)), d.source, d.machine_extracted, _json(_evidence(d.evidence)),
-            d.demand_type, _json(_evidence(d.type_evidence)),
+        out["sentiment_turns"].extend(
+            {"call_id": cid, "turn_no": i, "start_s": s.start_s, "end_s": s.end_s, "label": s.label, "margin": s.margin}
+            for i, s in enumerate(sen.turns)
         )
+    out["demands"].extend(
+        {
+            "call_id": cid, "idx": i, "summary": d.summary, "category": d.category, "district": d.district,
+            "street": d.street, "address": d.address, "urgency": d.urgency, "requested_action": d.requested_action,
+            "todos": _json(list(d.todos)), "source": d.source, "machine_extracted": d.machine_extracted,
+            "evidence": _json(_evidence(d.evidence)), "demand_type": d.demand_type,
+            "type_evidence": _json(_evidence(d.type_evidence)),
+        }
         for i, d in enumerate(m.demands)
     )
 
 
-def _attitude_values(m: CallInspected) -> tuple:
-    """attitude_method, _overall, _evidence, _turns (migration 0015); NULLs for an inspection without one."""
-    att = m.agent_attitude
-    if att is None:
-        return (None, None, None, None)
-    turns = [{"start_s": t.start_s, "end_s": t.end_s, "label": t.label, "reason": t.reason} for t in att.turns]
-    return (att.method, att.overall, _evidence(att.evidence), turns)
-
-
 def alert_key(a: AlertRaised) -> str:
-    """What tells one alert of a call and kind from another (batch_upsert_alerts.sql, migration 0018)."""
+    """What tells one alert of a call and kind from another (batch_upsert_alerts.sql, alerts.alert_key)."""
     return a.identity if a.identity is not None else f"at {a.start_s:.3f}"
 
 
@@ -256,12 +244,19 @@ def merge_alerts(stored: AlertRaised | None, new: AlertRaised) -> AlertRaised:
     return kept.model_copy(update={"from_partial": stored.from_partial and new.from_partial, "raised_at": min(stored.raised_at, new.raised_at)})
 
 
-def _alert_row(a: AlertRaised) -> tuple:
-    return (a.call_id, a.kind, a.start_s, a.end_s, a.severity, a.quote, a.speaker, a.from_partial, a.raised_at, alert_key(a))
+def _alert_row(a: AlertRaised) -> Row:
+    return {
+        "call_id": a.call_id, "kind": a.kind, "start_s": a.start_s, "end_s": a.end_s, "severity": a.severity,
+        "quote": a.quote, "speaker": a.speaker, "from_partial": a.from_partial, "raised_at": a.raised_at,
+        "alert_key": alert_key(a),
+    }
 
 
-def _dead_letter_row(seq: int, d: DeadLetter) -> tuple:
-    return (
-        seq, d.stage, d.call_id, d.reason, d.error_type, d.original_topic, d.original_partition, d.original_offset,
-        d.original_key, d.source_uri, d.payload, d.failed_at, d.recording_sha256,
-    )
+def _dead_letter_row(seq: int, d: DeadLetter) -> Row:
+    # seq: the position in the batch (the first copy of a dead letter wins); dl_key is made by the statement.
+    return {
+        "seq": seq, "stage": d.stage, "call_id": d.call_id, "reason": d.reason, "error_type": d.error_type,
+        "original_topic": d.original_topic, "original_partition": d.original_partition,
+        "original_offset": d.original_offset, "original_key": d.original_key, "source_uri": d.source_uri,
+        "payload": d.payload, "failed_at": d.failed_at, "recording_sha256": d.recording_sha256,
+    }

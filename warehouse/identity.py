@@ -3,7 +3,7 @@
 The ASR stage refuses a different recording under a call id only while it remembers the id, in
 memory; after a restart, or days later, a second recording sent under an explicit sidecar call id
 is transcribed and inspected, and its messages would replace the first call's rows. The calls row
-keeps the recording it was stored from (``CallMeta.recording_sha256``, migration 0036), so a
+keeps the recording it was stored from (``CallMeta.recording_sha256``, in calls), so a
 transcript (partial or final) or an inspection naming another recording is refused before the
 batch is written. Within a batch the first recording named for a new call holds it, as the bus
 order says. A message that names no recording (older producers, imported transcripts) cannot be

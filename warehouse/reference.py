@@ -100,7 +100,7 @@ def store_reference(con: duckdb.DuckDBPyConnection, reference: Reference) -> Non
             if rows:
                 con.execute(sqlfiles.load(f"upsert_reference_{table}", "internal"), {"rows": rows})
         if con.execute(sqlfiles.load("reference_routing_rules", "internal")).fetchall() != rules_before:
-            # Routing agreement is judged with the rules when an order is rolled up (migration 0034).
+            # Routing agreement is judged with the rules when an order is rolled up (work_order_days).
             rebuild_routing_rollups(con)
         con.execute(sqlfiles.load("record_reference_version", "internal"), {"name": "reference", "version": reference.version})
         con.commit()

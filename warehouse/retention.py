@@ -24,7 +24,7 @@ def purge_expired_transcripts(con: duckdb.DuckDBPyConnection, before: datetime) 
     try:
         deleted = con.execute(sqlfiles.load("purge_turns_before", "internal"), {"before": before}).fetchall()[0][0]
         quotes = con.execute(sqlfiles.load("purge_evidence_quotes_before", "internal"), {"before": before}).fetchall()[0][0]
-        # The coaching examples (migration 0022) keep copies of failed checks' quotes.
+        # The coaching examples (coaching_examples) keep copies of failed checks' quotes.
         con.execute(sqlfiles.load("purge_coaching_quotes_before", "internal"), {"before": before})
         con.commit()
     except BaseException:

@@ -3,13 +3,13 @@
 The overview's queries (access_kpis, access_daily, access_categories) filter the
 calls through scoped_calls, which joins every call of the window to its inspection: ten million
 of each for a year at 10 M calls. Their ``<name>_rollup`` variants read the call_days rollup
-(migration 0025, kept in step by the sink) and the calls table alone instead, and return the same
+(kept in step by the sink) and the calls table alone instead, and return the same
 columns and values (up to floating-point rounding of averages), but only for the filters the
 rollup keeps: the dates, the scope, centre, team and agent (and category where the rollup is
 keyed by it). A filter on what an inspection found (score range, review state, district) or a
 human-review filter sends the page to the base query. The routing pages' headline figures,
 departments, agreement and bounces read every work order of the window; their variants read the routing
-day rollups (migration 0034), which are kept per centre: pages scoped to a team keep the base
+day rollups (work_order_days, ...), which are kept per centre: pages scoped to a team keep the base
 query. ``run_scoped`` asks :func:`pick` before it runs a query; pages name the base query only.
 """
 
@@ -35,7 +35,7 @@ VARIANTS: dict[str, tuple[str, frozenset[str]]] = {
         "access_categories_rollup",
         frozenset({"score_min", "score_max", "review_state", "district", "human_review"}),
     ),
-    # The routing day rollups (migration 0034) are kept per centre: a page scoped to a team reads
+    # The routing day rollups (work_order_days, ...) are kept per centre: a page scoped to a team reads
     # the order rows (a team's share of them is small).
     "access_routing_kpis": ("access_routing_kpis_rollup", frozenset({"scope_team"})),
     "access_routing_departments": ("access_routing_departments_rollup", frozenset({"scope_team"})),

@@ -1,9 +1,10 @@
 """SQL lives in files under ``hotline.sql``; code loads it by name and binds parameters.
 
-Four kinds: ``migrations`` (numbered schema changes), ``queries`` (named reads for dashboards
-and reports), ``internal`` (statements the platform runs itself: the sink's upserts, migration
-bookkeeping, attaching a snapshot) and ``store`` (SQLite statements of the dashboard's own store:
-users, audit log, review decisions).
+The warehouse's schema: ``tables``, ``views``, ``macros`` and ``scratch`` (sql/schema/<kind>/, one
+file per object, named after it; warehouse/schema.py) and ``migrations`` (numbered changes since
+the baseline). Then ``queries`` (named reads for dashboards and reports), ``internal`` (statements
+the platform runs itself: the sink's upserts, migration bookkeeping, attaching a snapshot) and
+``store`` (SQLite statements of the dashboard's own store: users, audit log, review decisions).
 Parameters are written ``$name`` and always bound, never formatted into the text.
 """
 
@@ -14,7 +15,8 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-Kind = Literal["migrations", "queries", "internal", "store"]
+Kind = Literal["tables", "views", "macros", "scratch", "migrations", "queries", "internal", "store"]
+_SCHEMA_KINDS = {"tables", "views", "macros", "scratch"}
 
 _PACKAGE = "hotline.sql"
 # A named parameter: "$name" but not DuckDB's "$$" string quoting.
@@ -29,21 +31,32 @@ class UnknownQuery(KeyError):
 
 def list_names(kind: Kind = "queries") -> list[str]:
     """Names (file stems) of the SQL files of one kind, sorted; migrations sort by their number."""
-    folder = resources.files(_PACKAGE).joinpath(kind)
+    folder = resources.files(_PACKAGE).joinpath(*_folder(kind))
+    if not folder.is_dir():  # no migrations since the baseline: git keeps no empty folder
+        return []
     return sorted(entry.name[: -len(".sql")] for entry in folder.iterdir() if entry.name.endswith(".sql"))
+
+
+def _folder(kind: Kind) -> tuple[str, ...]:
+    return ("schema", kind) if kind in _SCHEMA_KINDS else (kind,)
 
 
 @cache
 def load(name: str, kind: Kind = "queries") -> str:
     """The text of ``sql/<kind>/<name>.sql``."""
-    entry = resources.files(_PACKAGE).joinpath(kind, f"{name}.sql")
+    entry = resources.files(_PACKAGE).joinpath(*_folder(kind), f"{name}.sql")
     if not entry.is_file():
-        raise UnknownQuery(f"no SQL file {kind}/{name}.sql in {_PACKAGE} (known: {', '.join(list_names(kind))})")
+        raise UnknownQuery(f"no SQL file {'/'.join(_folder(kind))}/{name}.sql in {_PACKAGE} (known: {', '.join(list_names(kind))})")
     return entry.read_text(encoding="utf-8")
+
+
+def code(name: str, kind: Kind = "queries") -> str:
+    """A file's text without its comments and with its string literals emptied: what it runs, not what it says."""
+    return _STRING_LITERAL.sub("''", _LINE_COMMENT.sub("", load(name, kind)))
 
 
 @cache
 def parameters(name: str, kind: Kind = "queries") -> tuple[str, ...]:
     """The ``$name`` parameters a file binds, in order of first use (comments and string literals ignored)."""
-    text = _STRING_LITERAL.sub("''", _LINE_COMMENT.sub("", load(name, kind)))
+    text = code(name, kind)
     return tuple(dict.fromkeys(_PARAMETER.findall(text)))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from operator import itemgetter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,8 +26,8 @@ import pyarrow as pa
 from hotline.contracts import AlertRaised, CallInspected, Contract, DeadLetter, TranscriptReady, WorkOrderEvent
 from hotline.settings import WarehouseSettings
 from hotline.warehouse import sqlfiles
-from hotline.warehouse.batch import COLUMNS, Batch, collect
-from hotline.warehouse.migrations import migrate
+from hotline.warehouse.batch import Batch, Row, collect
+from hotline.warehouse.schema import migrate
 from hotline.warehouse.reference import load_reference, store_reference
 from hotline.warehouse.snapshot import publish_snapshot
 from hotline.warehouse.workorders import event_rows, orders_of_batch_calls, refresh_work_orders
@@ -47,12 +48,13 @@ _STAGED: dict[str, tuple[str, ...]] = {
 # re-inspection replaces these rows whole (deleting for a call not re-inspected is a no-op).
 _REINSPECTED = ("batch_delete_check_results", "batch_delete_llm_judgements", "batch_delete_sentiment_turns", "batch_delete_demands")
 # Appended tables: their rows go from Arrow straight in, after the staged statements dropped
-# the rows they replace. Columns in the table's own order (checked against the database).
+# the rows they replace.
 _APPENDED = ("turns", "check_results", "llm_judgements", "sentiment_turns", "demands")
 
 # What the rollups and coaching examples read of the batch's new check results (sink_batch_checks' columns).
 _ROLLUP_CHECK_COLUMNS = ("call_id", "item_id", "name", "status", "fatal", "reason", "evidence")
 
+# Each table's Arrow schema (its columns in the order of its definition), looked up once per process.
 _SCHEMAS: dict[str, pa.Schema] = {}
 
 
@@ -73,10 +75,8 @@ def open_writer(cfg: WarehouseSettings, reference: Path | None = None) -> duckdb
         # Arrow imports its pandas shim on first use (about a second), and the tables' Arrow
         # schemas are looked up once: pay both at start, not in the first batch.
         pa.array([], type=pa.string())
-        for table in _STAGED:
-            _arrow_schema(con, f"sink_batch_{table}", COLUMNS[table])
-        for table in _APPENDED:
-            _arrow_schema(con, table, COLUMNS[table])
+        for table in (*(f"sink_batch_{t}" for t in _STAGED), *_APPENDED):
+            _arrow_schema(con, table)
     except BaseException:
         con.close()
         raise
@@ -91,22 +91,22 @@ def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
     return con.sql(sqlfiles.load(name, "internal")).fetchall()[0][0]
 
 
-def _arrow_schema(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]) -> pa.Schema:
-    # Every writer's schema is the packaged migrations', so one lookup per table and process will do.
+def _arrow_schema(con: duckdb.DuckDBPyConnection, table: str) -> pa.Schema:
+    # Every writer's schema is the packaged one, so one lookup per table and process will do.
     schema = _SCHEMAS.get(table)
     if schema is None:
-        schema = con.table(table).limit(0).to_arrow_table().schema
-        if tuple(schema.names) != columns:
-            raise RuntimeError(f"table {table} has columns {schema.names}; the sink writes {columns}")
-        _SCHEMAS[table] = schema
+        schema = _SCHEMAS[table] = con.table(table).limit(0).to_arrow_table().schema
     return schema
 
 
-def _append(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list[tuple]) -> pa.Table:
+def _append(con: duckdb.DuckDBPyConnection, table: str, rows: list[Row]) -> pa.Table:
     """Append rows to a table in bulk: one Arrow frame, one insert, no per-row statements; returns the frame."""
-    schema = _arrow_schema(con, table, columns)
+    schema = _arrow_schema(con, table)
+    if rows[0].keys() != set(schema.names):
+        raise RuntimeError(f"the sink's {table} rows have columns {sorted(rows[0])}; the table has {schema.names}")
+    values = map(itemgetter(*schema.names), rows)
     try:
-        frame = pa.table([pa.array(col, type=f.type) for col, f in zip(zip(*rows, strict=True), schema, strict=True)], schema=schema)
+        frame = pa.table([pa.array(col, type=f.type) for col, f in zip(zip(*values, strict=True), schema, strict=True)], schema=schema)
     except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
         raise UnstorableMessage(f"a {table} value does not fit the warehouse: {exc}") from exc
     con.from_arrow(frame).insert_into(table)
@@ -153,7 +153,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     rows = batch.rows(stale)
     staged = [table for table in _STAGED if rows[table]]
     for table in staged:
-        _append(con, f"sink_batch_{table}", COLUMNS[table], rows[table])
+        _append(con, f"sink_batch_{table}", rows[table])
     # The rollups (agent_item_days, agent_days) and coaching_examples follow every change to what
     # they summarise. Most batches only add calls never inspected before: their deltas come from
     # the batch's own rows, a few statements. Where a call of the batch was inspected before (a
@@ -173,7 +173,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     new_checks = None
     for table in _APPENDED:
         if rows[table]:
-            frame = _append(con, table, COLUMNS[table], rows[table])
+            frame = _append(con, table, rows[table])
             if table == "check_results":
                 new_checks = frame.select(list(_ROLLUP_CHECK_COLUMNS))
     if revisited:
@@ -190,7 +190,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
         _run(con, "upsert_work_order_events", {"events": event_rows(events, "kafka")})
     if staged:
         _refresh_queue_calls(con)
-    # Stored orders carry their call's scope and inspection (migration 0024): derive again those
+    # Stored orders carry their call's scope and inspection (work_order_state): derive again those
     # whose events, call or inspection this batch brought.
     orders = batch.touched_orders | (orders_of_batch_calls(con, revisited=revisited) if "calls" in staged else set())
     refresh_work_orders(con, orders)
@@ -200,10 +200,10 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
 
 
 def _refresh_queue_calls(con: duckdb.DuckDBPyConnection) -> None:
-    """Write again the review queue's rows (migration 0026) of the calls this batch touched.
+    """Write again the review queue's rows (queue_calls) of the calls this batch touched.
 
     A batch holds a few alerted or mandatory calls (about one in a hundred); their ids are
-    passed as a list, which the macro filters each table by (migration 0032): a join against
+    passed as a list, which the macro filters each table by (queue_call_rows_of): a join against
     the batch's tables instead would scan every call."""
     call_ids = [row[0] for row in con.sql(sqlfiles.load("batch_queue_calls", "internal")).fetchall()]
     if call_ids:

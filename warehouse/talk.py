@@ -1,7 +1,7 @@
 """Talk and silence of one call from its transcript, as the warehouse stores them on the calls row.
 
-The figures the agent—team—centre report averages (migration 0028): who talked how long, the
-gaps between turns and the time two turns overlap. Turns are taken in transcript order (turn_no);
+The figures the agent—team—centre report averages (sql/schema/tables/calls.sql): who talked how
+long, the gaps between turns and the time two turns overlap. Turns are taken in transcript order (turn_no);
 a gap is measured from the latest end of any earlier turn, so a short interjection inside a long
 turn leaves no gap behind it. Computed once per transcript by the sink instead of by a window
 function over every stored turn at each read.
@@ -10,28 +10,17 @@ function over every stored turn at each read.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from hotline.contracts import Segment
 
 
-class Talk(NamedTuple):
-    """Column values in the order of the calls table (migration 0028)."""
-
-    turn_count: int
-    agent_talk_s: float
-    caller_talk_s: float
-    silence_s: float
-    longest_silence_s: float
-    overlap_s: float
-    agent_talk_share: float | None
-    silence_share: float | None
+# The calls table's talk columns (sql/schema/tables/calls.sql); all NULL for a transcript without turns.
+NO_TURNS: dict[str, None] = dict.fromkeys(
+    ("turn_count", "agent_talk_s", "caller_talk_s", "silence_s", "longest_silence_s", "overlap_s", "agent_talk_share", "silence_share")
+)
 
 
-NO_TURNS: tuple[None, ...] = (None,) * len(Talk._fields)
-
-
-def measure_talk(segments: Sequence[Segment], duration_s: float) -> Talk | tuple[None, ...]:
+def measure_talk(segments: Sequence[Segment], duration_s: float) -> dict[str, float | int | None]:
     """The call's talk figures; all NULL for a transcript without turns (no figures, not zeros)."""
     if not segments:
         return NO_TURNS
@@ -50,7 +39,7 @@ def measure_talk(segments: Sequence[Segment], duration_s: float) -> Talk | tuple
         else:
             latest_end = s.end_s
     spoken = talk["agent"] + talk["caller"]
-    return Talk(
+    return dict(
         turn_count=len(segments),
         agent_talk_s=talk["agent"],
         caller_talk_s=talk["caller"],

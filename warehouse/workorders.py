@@ -53,11 +53,11 @@ def store_work_order_events(con: duckdb.DuckDBPyConnection, events: Sequence[Wor
 def refresh_work_orders(con: duckdb.DuckDBPyConnection, work_order_ids: Iterable[str] | None = None) -> None:
     """Re-derive the stored rows of these work orders (all of them when None), and the routing rollups.
 
-    From their events, their call's scope and their call's inspection (migration 0024). Runs
-    inside the caller's transaction, after the events are written: readers never see new
-    events without the state derived from them. The orders' old rows and their new ones pass
-    through a scratch table (migration 0034), from which the routing rollups take out what the
-    old rows counted and add what the new ones count.
+    From their events, their call's scope and their call's inspection
+    (work_orders_stored_derived_of). Runs inside the caller's transaction, after the events are
+    written: readers never see new events without the state derived from them. The orders' old
+    rows and their new ones pass through a scratch table (sink_work_order_shift), from which the
+    routing rollups take out what the old rows counted and add what the new ones count.
     """
     if work_order_ids is None:
         con.execute(sqlfiles.load("rebuild_work_order_state", "internal"))
@@ -67,7 +67,7 @@ def refresh_work_orders(con: duckdb.DuckDBPyConnection, work_order_ids: Iterable
     ids = sorted(set(work_order_ids))
     if not ids:
         return
-    # Passed as lists, which the derivation filters each table by (migration 0033).
+    # Passed as lists, which the derivation filters each table by (work_orders_stored_derived_of).
     call_ids = [row[0] for row in con.execute(sqlfiles.load("calls_of_work_orders", "internal"), {"ids": ids}).fetchall()]
     rowids = [row[0] for row in con.execute(sqlfiles.load("work_order_rowids", "internal"), {"ids": ids}).fetchall()]
     con.execute(sqlfiles.load("stage_old_work_orders", "internal"), {"rowids": rowids})
@@ -80,7 +80,7 @@ def refresh_work_orders(con: duckdb.DuckDBPyConnection, work_order_ids: Iterable
 
 
 def rebuild_routing_rollups(con: duckdb.DuckDBPyConnection) -> None:
-    """Derive the routing rollups (migration 0034) again from every stored order, in the caller's transaction."""
+    """Derive the routing rollups (work_order_days, ...) again from every stored order, in the caller's transaction."""
     con.execute(sqlfiles.load("rebuild_work_order_rollups", "internal"))
 
 

@@ -41,7 +41,7 @@ cols = st.columns(6)
 cols[0].metric("工单", f"{kpis['work_orders']:,}", help=f"未办结 {kpis['open']:,}")
 cols[1].metric("超期", f"{kpis['overdue']:,}", help=f"占比 {format_share(kpis['overdue_share'])}")
 cols[2].metric("重新派单率", format_share(kpis["rerouted_share"]), help="派给不止一个部门或被退单")
-# Quantiles are read from orders counted per bucket of hours (migration 0034): within 0.5 %.
+# Quantiles are read from orders counted per bucket of hours (hours_bucket, bucket_quantile): within 0.5 %.
 QUANTILE_NOTE = "按 1% 对数分桶计数估算，与逐单精确值相差不超过 0.5%"
 cols[3].metric("派单用时（中位）", hours(kpis["median_hours_to_dispatch"]),
                help=f"90 分位 {hours(kpis['p90_hours_to_dispatch'])}；{QUANTILE_NOTE}")

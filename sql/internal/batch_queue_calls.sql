@@ -1,4 +1,4 @@
--- Calls whose queue_calls row (migration 0026) this batch may change: those with an alert in the
+-- Calls whose queue_calls row this batch may change: those with an alert in the
 -- batch, those the batch sends to mandatory review, and calls with alerts or a queue row whose
 -- transcript or inspection the batch brings.
 SELECT call_id FROM sink_batch_alerts

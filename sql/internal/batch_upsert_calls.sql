@@ -1,7 +1,7 @@
 -- One row per call the batch touched. The recorder's metadata always comes from the batch; the
 -- transcript columns only where the batch writes a transcript (transcript_final is then set),
--- so an inspection never clears a transcript summary (nor its talk and silence figures, migration 0028).
--- The recording a call was first stored with stays (migration 0036): the sink refused every message
+-- so an inspection never clears a transcript summary (nor its talk and silence figures).
+-- The recording a call was first stored with stays (recording_sha256): the sink refused every message
 -- naming another one before staging (warehouse/identity.py), so only a call stored without one
 -- (an older producer) takes it from a later message.
 INSERT INTO calls (

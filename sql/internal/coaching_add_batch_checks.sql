@@ -1,4 +1,4 @@
--- The batch's failed checks' evidence into coaching_examples (migration 0022), from the batch's new
+-- The batch's failed checks' evidence into coaching_examples, from the batch's new
 -- checks (sink_batch_checks), attributed by the batch's calls rows; at most three per
 -- group from the batch itself, the groups are trimmed to three next (coaching_trim_batch_groups).
 -- Only for a batch none of whose calls was inspected before, so no row is there yet.

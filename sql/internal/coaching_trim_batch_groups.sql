@@ -1,4 +1,4 @@
--- Keep the first three examples (verified first, newest call next; migration 0022's order) of
+-- Keep the first three examples (verified first, newest call next, as coaching_examples keeps them) of
 -- each group the batch's new failed checks (sink_batch_checks) added examples to. The groups are
 -- joined on their columns, so the scan of coaching_examples skips row groups outside the
 -- batch's days.

@@ -1,4 +1,4 @@
--- Fill an empty agent_item_days from everything stored, as migration 0016's backfill does: for a
+-- Fill an empty agent_item_days from everything stored: for a
 -- warehouse loaded in bulk without the sink (bench/warehouse.py), after the load.
 INSERT INTO agent_item_days
 SELECT

@@ -1,4 +1,4 @@
--- Fill an empty coaching_examples from everything stored, as migration 0022's backfill does: for a
+-- Fill an empty coaching_examples from everything stored: for a
 -- warehouse loaded in bulk without the sink (bench/warehouse.py), after the load.
 INSERT INTO coaching_examples
 SELECT day, centre_id, team_id, agent_id, item_id, call_id, ev_no, started_at, reason, quote, start_s, verified

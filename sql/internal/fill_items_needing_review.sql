@@ -1,5 +1,5 @@
 -- After a bulk load that bypassed the sink (benchmark, backfill): each inspection's items waiting
--- for a person (migration 0026) from its check results.
+-- for a person (inspections.items_needing_review) from its check results.
 UPDATE inspections
 SET items_needing_review = f.items
 FROM items_needing_review_derived AS f

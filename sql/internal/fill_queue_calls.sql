@@ -1,5 +1,5 @@
 -- After a bulk load that bypassed the sink (benchmark, backfill): the review queue's calls
--- (migration 0026) from what is stored.
+-- (queue_calls) from what is stored.
 DELETE FROM queue_calls;
 INSERT INTO queue_calls
 SELECT *

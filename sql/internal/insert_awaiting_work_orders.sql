@@ -1,5 +1,5 @@
 -- $ids: the work orders just derived again: note which of them still wait for their call or its
--- inspection (work_orders_awaiting_call, migration 0024).
+-- inspection (work_orders_awaiting_call).
 INSERT INTO work_orders_awaiting_call
 SELECT *
 FROM work_orders_awaiting_derived

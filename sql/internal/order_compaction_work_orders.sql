@@ -1,4 +1,4 @@
--- After copy_compaction: the fresh file's order rows laid out again as migration 0031 left them
+-- After copy_compaction: the fresh file's order rows laid out again as work_order_state keeps them
 -- (centre, team, created_at), taking back in the order the rows the sink appended since. The
 -- index is dropped around the rewrite (maintained row by row it would cost minutes), and the
 -- emptied blocks are checkpointed free first, so the sorted rows reuse them and the fresh file

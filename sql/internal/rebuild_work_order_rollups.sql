@@ -1,4 +1,4 @@
--- Every routing rollup (migration 0034) derived again from the stored order rows: after a full
+-- Every routing rollup (work_order_days, ...) derived again from the stored order rows: after a full
 -- re-derivation of the orders, and when the routing rules (which judge agreement) changed.
 DELETE FROM work_order_days;
 DELETE FROM work_order_department_days;

@@ -1,4 +1,4 @@
--- Add the batch's inspections to call_days (migration 0025), attributed by the batch's own calls
+-- Add the batch's inspections to call_days, attributed by the batch's own calls
 -- rows (see rollup_add_batch_checks). Only for a batch none of whose calls was inspected before
 -- (store._write's fast path).
 INSERT INTO call_days

@@ -1,4 +1,4 @@
--- Add the batch's inspections to score_days (migration 0028), attributed by the batch's own calls
+-- Add the batch's inspections to score_days, attributed by the batch's own calls
 -- rows, as rollup_add_batch_call_days does. Only for a batch none of whose calls was inspected
 -- before (store._write's fast path).
 INSERT INTO score_days

@@ -1,5 +1,5 @@
 -- Add ($sign = 1) or subtract ($sign = -1) the staged inspections (sink_rollup_inspections) of the
--- calls this batch rewrites to call_days (migration 0025), attributed by the calls row as it stood
+-- calls this batch rewrites to call_days, attributed by the calls row as it stood
 -- when staged (rollup_stage_call_inspections): run before the batch's upserts it takes out what the
 -- old rows counted, after them it adds what the new ones count (store._shift_rollups).
 INSERT INTO call_days

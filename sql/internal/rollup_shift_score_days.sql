@@ -1,5 +1,5 @@
 -- Add ($sign = 1) or subtract ($sign = -1) the staged inspections (sink_rollup_inspections) of the
--- calls this batch rewrites to score_days (migration 0028), as rollup_shift_call_days does.
+-- calls this batch rewrites to score_days, as rollup_shift_call_days does.
 INSERT INTO score_days
 SELECT
     day,

@@ -1,5 +1,5 @@
 -- Add what the staged orders (sink_work_order_shift: their old rows with sign -1, their rows
--- derived again with sign 1) change in each routing rollup (migration 0034). The table macros
+-- derived again with sign 1) change in each routing rollup (work_order_days, ...). The table macros
 -- *_of are the rollups' one definition; a key seen for the first time is inserted.
 INSERT INTO work_order_days
 SELECT * FROM work_order_days_of(false)

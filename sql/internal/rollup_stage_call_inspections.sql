@@ -1,5 +1,5 @@
 -- Stored inspections of the calls this batch rewrites: they move with the call (rollup_stage_call_checks).
--- Staged with their calls row's attribution as it stands now (migration 0025): rollup_shift_agent_days
+-- Staged with their calls row's attribution as it stands now: rollup_shift_agent_days
 -- and rollup_shift_call_days read only this scratch. An inspection with no calls row yet stages
 -- nothing (it counts nowhere until its calls row is written).
 INSERT INTO sink_rollup_inspections (call_id, score, fatal, max_score, defects, category, review_state, caller_sentiment, day, centre_id, team_id, agent_id)

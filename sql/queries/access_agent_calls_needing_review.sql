@@ -3,7 +3,7 @@
 -- the other parameters are the page's.
 -- Calls a team lead should listen to: sent to review by the inspection, fatal, or with an item
 -- waiting for a human (needs_review: such a call is always sent to mandatory review, see
--- inspection/scoring.py, and the inspection row lists its items, migration 0026). Newest first.
+-- inspection/scoring.py, and the inspection row lists its items, items_needing_review). Newest first.
 -- $since (a day, NULL = no bound): only calls started on or after it, so access.run_scoped can
 -- look at the newest days first and widen until the list cannot change (read_newest_first).
 SELECT
@@ -19,7 +19,7 @@ SELECT
 FROM calls AS c
 INNER JOIN (
     -- Inspections are written after their call starts: those before the window (less a day for
-    -- clock skew) belong to older calls, and their row groups are skipped unread (as in 0023).
+    -- clock skew) belong to older calls, and their row groups are skipped unread (as in scoped_calls).
     SELECT *
     FROM inspections
     WHERE greatest($date_from::DATE, $since::DATE) IS NULL

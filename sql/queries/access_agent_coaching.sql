@@ -5,7 +5,7 @@
 -- furthest below their team's median agent, each with up to three example quotes from their
 -- own failed checks (verified quotes first) so the coach can play the moment back.
 WITH rates AS (
-    -- From the per-day rollup (migration 0016), not from every check result: same counts.
+    -- From the per-day rollup (agent_item_days), not from every check result: same counts.
     SELECT
         team_id,
         agent_id,
@@ -47,7 +47,7 @@ shown AS (
 ),
 
 picked AS (
-    -- Examples from the per-day coaching table (migration 0022: each day's first three per agent
+    -- Examples from the per-day coaching table (coaching_examples: each day's first three per agent
     -- and item, in this order), not from every failed check: the window's first three are among them.
     -- max_by keeps the three greatest by one key, in the order shown: verified quotes first (an
     -- unknown one last), then the newest call, then the check's first evidence. It equals sorting

@@ -4,7 +4,7 @@
 -- Pass rate of every scorecard item per agent (items that applied: passed or failed), its
 -- failures (the agent's most frequent defects come first), and the team's median agent.
 WITH per_agent AS (
-    -- From the per-day rollup (migration 0016), not from every check result: same counts.
+    -- From the per-day rollup (agent_item_days), not from every check result: same counts.
     SELECT
         team_id,
         agent_id,

@@ -4,14 +4,14 @@
 -- Each agent's average score per period ($grain: 'day' | 'week' | 'month', default week),
 -- beside the median of their team's agents in the same period.
 WITH per_agent AS (
-    -- From the per-day rollup (migration 0016): the same averages, without reading every inspection.
+    -- From the per-day rollup (agent_days): the same averages, without reading every inspection.
     SELECT
         date_trunc(coalesce($grain::VARCHAR, 'week'), day)::DATE AS period,
         team_id,
         agent_id,
         sum(inspected) AS calls,
         sum(score_sum) / nullif(sum(scored), 0) AS avg_score,
-        -- Of scored calls: a call not scored (migration 0035) is not a failure either.
+        -- Of scored calls: a call not scored (score NULL) is not a failure either.
         sum(fatal_calls) / nullif(sum(scored), 0) AS fatal_share
     FROM agent_days
     WHERE inspected > 0

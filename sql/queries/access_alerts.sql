@@ -2,7 +2,7 @@
 -- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped;
 -- the other parameters are the page's filters. Every one is bound; NULL means "any".
 -- The filtered calls come from scoped_alerted_calls: scoped_calls' rows of the calls with alerts,
--- read from the review queue's table (migration 0026), not from every call of the window.
+-- read from the review queue's table (queue_calls), not from every call of the window.
 SELECT
     a.call_id, a.kind, a.severity, a.quote, a.speaker, a.start_s, a.end_s, a.from_partial, a.raised_at,
     f.team_id, f.agent_id, f.started_at, f.human_reviewed

@@ -1,6 +1,6 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the signed-in user by
--- access.run_scoped. One call's agent attitude (migration 0015): one row per agent turn with the
--- overall label and the quotes it rests on repeated; no rows for a call inspected before then.
+-- access.run_scoped. One call's agent attitude (inspections.attitude_*): one row per agent turn with the
+-- overall label and the quotes it rests on repeated; no rows for a call whose inspection carried none.
 WITH scoped AS (
     SELECT i.call_id, i.attitude_method, i.attitude_overall, i.attitude_evidence, i.attitude_turns
     FROM inspections AS i

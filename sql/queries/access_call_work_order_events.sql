@@ -5,7 +5,7 @@ SELECT
 FROM work_order_events AS e
 INNER JOIN work_orders AS w USING (work_order_id)
 INNER JOIN calls AS c ON c.call_id = w.call_id
--- A plain equality on the stored order's call_id: the index of migration 0029 serves it (an index
+-- A plain equality on the stored order's call_id: the index work_order_state_call_id serves it (an index
 -- scan instead of reading every row group of work_order_state).
 WHERE w.call_id = $call_id
   AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)

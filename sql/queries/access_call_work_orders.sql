@@ -5,7 +5,7 @@ SELECT
     w.suggested_category, w.suggested_department, w.first_department, w.current_department,
     array_to_string(w.route, ' → ') AS route, w.assignments, w.transfers, w.returns, w.reopens, w.extensions,
     w.due_at, w.first_replied_at, w.is_closed, w.closed_at, w.overdue, w.satisfaction
--- The order rows carry their call's scope and suggestion (migration 0024).
+-- The order rows carry their call's scope and suggestion (work_order_state).
 FROM work_order_suggestions AS w
 WHERE w.call_id = $call_id
   AND ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)

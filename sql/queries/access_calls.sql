@@ -1,7 +1,7 @@
 -- The call list. The caller's number is masked here: the list never carries a full number.
 -- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped;
 -- the other parameters are the page's filters. Every one is bound; NULL means "any".
--- The filtered calls come from the scoped_calls table macro (migrations 0013, 0014, 0020, 0023).
+-- The filtered calls come from the scoped_calls table macro.
 -- $since (a day, NULL = no bound) lets access.read_newest_first look at the newest calls first:
 -- only calls started on or after it. The caller widens $since until the list is provably the
 -- same as without it; left NULL, this is the plain query. With $queue_first the caller reads the

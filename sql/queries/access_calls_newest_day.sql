@@ -1,6 +1,6 @@
 -- The newest and oldest days with inspected calls in the user's scope: where access.run_scoped
 -- starts looking back from when a page asks for the newest calls without a last day, and where
--- looking back further reads everything anyway. From the per-day rollup (migration 0016:
+-- looking back further reads everything anyway. From the per-day rollup (agent_days:
 -- thousands of rows, not millions); NULL when nothing is inspected yet. Only starting points:
 -- a newer call is still found (the window has no upper bound), and reading everything is the
 -- plain query.

@@ -1,4 +1,4 @@
--- The calls that are not scored (migration 0035): inspected, but no scorecard item could be
+-- The calls that are not scored (inspections.score NULL): inspected, but no scorecard item could be
 -- decided (a silent call, one whose agent could not be told apart). They are neither passed nor
 -- failed and wait in no review queue; this is their own list, newest first, for a person to see
 -- what they were. Scope ($scope_centre, $scope_team) is bound from the signed-in user by

@@ -1,7 +1,7 @@
 -- Suggested categories of inspected calls, most frequent first.
 -- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped;
 -- the other parameters are the page's filters. Every one is bound; NULL means "any".
--- The filtered calls come from the scoped_calls table macro (migrations 0013, 0014).
+-- The filtered calls come from the scoped_calls table macro.
 SELECT coalesce(category, '未分类') AS category, count(*) AS calls
 FROM scoped_calls(
     $scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent, $category,

@@ -1,4 +1,4 @@
--- access_categories served from the call_days rollup (migration 0025): the same rows, for pages
+-- access_categories served from the call_days rollup: the same rows, for pages
 -- whose filters the rollup has. warehouse/rollups.py picks it instead of access_categories only
 -- when $score_min, $score_max, $review_state, $human_review and $district are NULL (only
 -- inspected calls count here, and call_days is keyed by category: $category may be set).

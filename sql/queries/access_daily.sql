@@ -1,8 +1,8 @@
 -- Per day of call start: calls, inspected, average score, share of scored calls with defects
--- (a call not scored, score NULL, is in neither: migration 0035).
+-- (a call not scored, score NULL, is in neither).
 -- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped;
 -- the other parameters are the page's filters. Every one is bound; NULL means "any".
--- The filtered calls come from the scoped_calls table macro (migrations 0013, 0014).
+-- The filtered calls come from the scoped_calls table macro.
 SELECT
     started_at::DATE AS day,
     count(*) AS calls,

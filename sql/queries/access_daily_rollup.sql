@@ -1,4 +1,4 @@
--- access_daily served from the call_days rollup (migration 0025): the same columns and values,
+-- access_daily served from the call_days rollup: the same columns and values,
 -- for pages whose filters the rollup has. warehouse/rollups.py picks it instead of access_daily
 -- only when $category, $score_min, $score_max, $review_state, $human_review and $district are
 -- NULL: then every call in scope and window counts, and the inspected calls' figures are sums

@@ -3,10 +3,10 @@
 -- the other parameters are the page's filters. Every one is bound; NULL means "any".
 -- Two ways to the same counts, one of which the planner drops (every condition on it is a bound
 -- parameter): with no filter on the calls' own inspection (category, score, review state, human
--- review, district), from the per-day × agent × item rollup (agent_item_days, migration 0016:
+-- review, district), from the per-day × agent × item rollup (agent_item_days:
 -- days × agents × items rows, not one per check: a year at ten million calls is about a
 -- million rows instead of a hundred million); otherwise from the check results of the filtered
--- calls (the scoped_calls table macro, migrations 0013, 0014, 0020, 0023). The rollup's day is
+-- calls (the scoped_calls table macro). The rollup's day is
 -- the call's local day in the reporting time zone, the zone the reader's session uses for the
 -- macro's date window. fatal says whether the item is a fatal one (a check result's fatal flag
 -- belongs to its item: set on passed and failed results alike).

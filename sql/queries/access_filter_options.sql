@@ -1,8 +1,8 @@
 -- Choices for the cockpit's filters. Centres, teams and agents: only what the user's scope holds.
 -- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped.
 -- Read without joining the calls (a DISTINCT over ten million calls and their inspections took
--- seconds): agents, teams and centres from the reference hierarchy (migration 0005) and from the
--- per-day rollup (agent_days, migration 0016: agents who took inspected calls, also those the
+-- seconds): agents, teams and centres from the reference tables and from the
+-- per-day rollup (agent_days: agents who took inspected calls, also those the
 -- reference data does not list). Categories and districts are the taxonomy, the same for every
 -- scope: the routing rules' categories and the district list, plus whatever the inspections
 -- hold (the classifier knows more categories than the routing rules route; a DISTINCT over one

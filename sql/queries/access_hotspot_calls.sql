@@ -7,7 +7,7 @@
 -- applies). The scope and the window are picked on calls first, the window as a range on the
 -- stored instant (local midnights; the reader sets the reporting time zone) so row groups
 -- outside it are skipped; the matter (category, district, address, ...) is then built for
--- those calls only, by the same rules as call_facts (migrations 0008 and 0012): the first work
+-- those calls only, by the same rules as call_facts (and call_demands): the first work
 -- order wins, the stored first demand or else the judged LLM demand fills in, then the
 -- inspection's category; sentiment from the inspection, else the judged LLM label.
 WITH picked AS (

@@ -1,7 +1,7 @@
 -- Headline numbers of the cockpit, within the user's scope and the page's filters.
 -- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped;
 -- the other parameters are the page's filters. Every one is bound; NULL means "any".
--- The filtered calls come from the scoped_calls table macro (migrations 0013, 0014).
+-- The filtered calls come from the scoped_calls table macro.
 WITH filtered AS (
     -- Only the columns used below: the set is read twice, and a CTE read twice is kept whole.
     SELECT call_id, inspected, score, max_score, fatal, defects, review_state, human_reviewed
@@ -35,7 +35,7 @@ final AS (
         count(*) FILTER (WHERE inspected) AS calls_inspected,
         avg(score) AS avg_score,
         avg(max_score) AS avg_max_score,
-        -- Shares of scored calls: a call not scored (score NULL, migration 0035) is neither.
+        -- Shares of scored calls: a call not scored (score NULL) is neither.
         count(*) FILTER (WHERE inspected AND score IS NULL) AS calls_not_scored,
         avg(CASE WHEN NOT inspected OR score IS NULL THEN NULL WHEN len(defects) = 0 AND NOT fatal THEN 1.0 ELSE 0.0 END) AS pass_rate,
         avg(CASE WHEN NOT inspected OR score IS NULL THEN NULL WHEN len(defects) > 0 OR fatal THEN 1.0 ELSE 0.0 END) AS defect_share,

@@ -1,4 +1,4 @@
--- access_kpis served from the call_days rollup (migration 0025): the same columns and values,
+-- access_kpis served from the call_days rollup: the same columns and values,
 -- for pages whose filters the rollup has. warehouse/rollups.py picks it instead of access_kpis
 -- only when $category, $score_min, $score_max, $review_state, $human_review and $district are
 -- NULL: then every call in scope and window counts, and the inspected calls' figures are sums
@@ -48,7 +48,7 @@ landed AS (
 
 scoped_alerts AS (
     -- The alerted calls in scope and window with their alert counts, from the review queue's
-    -- table (migration 0026: every landed call with an alert has a row there).
+    -- table (queue_calls: every landed call with an alert has a row there).
     SELECT q.alerts
     FROM queue_calls AS q
     WHERE q.alerts > 0
@@ -69,7 +69,7 @@ reviewed_in_scope AS (
     LEFT JOIN (
         SELECT call_id, review_state
         FROM inspections
-        -- As scoped_calls (0023): inspections of the window's calls were written after it began.
+        -- As scoped_calls: inspections of the window's calls were written after it began.
         WHERE $date_from::DATE IS NULL OR inspected_at >= ($date_from::DATE - 1)::TIMESTAMPTZ
     ) AS i USING (call_id)
 ),
@@ -100,7 +100,7 @@ SELECT
     CASE WHEN l.calls_landed > 0 THEN coalesce(r.inspected, 0) / l.calls_landed END AS coverage,
     CASE WHEN r.scored > 0 THEN r.score_sum / r.scored END AS avg_score,
     CASE WHEN r.max_scored > 0 THEN r.max_score_sum / r.max_scored END AS avg_max_score,
-    -- Shares of scored calls: a call not scored (migration 0035) is neither passed nor defective.
+    -- Shares of scored calls: a call not scored (score NULL) is neither passed nor defective.
     coalesce(r.inspected - r.scored, 0) AS calls_not_scored,
     CASE WHEN r.scored > 0 THEN r.passed / r.scored END AS pass_rate,
     CASE WHEN r.scored > 0 THEN r.defective / r.scored END AS defect_share,

@@ -5,7 +5,7 @@
 -- level = 'agent' | 'team' | 'centre'. Talk/silence come from the transcripts, the caller's
 -- sentiment from the inspection or its judged LLM item (NULL where none). $centre / $team narrow
 -- the scope; NULL = all.
--- Read from what the sink keeps per call and per day (migration 0028), not by joining every call
+-- Read from what the sink keeps per call and per day, not by joining every call
 -- of the window to its inspection, turns and sentiment: the calls row's own talk figures, the
 -- day rollup call_days (inspections, defects, review, sentiment) and score_days (how many calls got
 -- each score: medians exactly, without every score). Inspections count by their call's day, as the
@@ -70,7 +70,7 @@ rolled AS (
         sum(c.calls)::BIGINT AS calls,
         coalesce(sum(i.inspected), 0)::BIGINT AS inspected,
         sum(i.score_sum) / nullif(sum(i.scored), 0) AS avg_score,
-        -- Shares of scored calls: a call not scored (migration 0035) is not a failure either.
+        -- Shares of scored calls: a call not scored (score NULL) is not a failure either.
         sum(i.fatal_calls) / nullif(sum(i.scored), 0) AS fatal_share,
         sum(i.defective) / nullif(sum(i.scored), 0) AS defect_share,
         coalesce(sum(i.needing_review), 0)::BIGINT AS calls_needing_review,

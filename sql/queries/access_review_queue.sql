@@ -1,6 +1,6 @@
 -- The review queue's head: its inspected calls in scope and filters (mandatory, or with alerts),
 -- mandatory first, then those with more alerts, then newest first; the same columns and order as
--- access_calls with $queue_first, read from the queue's own table (migration 0026) instead of
+-- access_calls with $queue_first, read from the queue's own table (queue_calls) instead of
 -- every call of the window. Every inspected call the queue holds sorts there before every
 -- inspected call it does not hold (sampled and without alerts) and before every call not
 -- inspected yet, so these rows are exactly the start of access_calls' list: all of it when they

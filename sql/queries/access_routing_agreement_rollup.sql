@@ -1,4 +1,4 @@
--- access_routing_agreement served from work_order_days (migration 0034): the same columns and
+-- access_routing_agreement served from work_order_days: the same columns and
 -- values, for pages not scoped to a team (warehouse/rollups.py picks it when $scope_team is NULL).
 -- The suggested department was judged against where the order was first sent and where it is
 -- now when the order was rolled up, with the routing rules then in force (a change of the rules

@@ -1,11 +1,11 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
 -- A work order belongs to the scope of
--- its call (stored on the order row, migration 0024); orders linked to no landed call are
+-- its call (stored on the order row, work_order_state); orders linked to no landed call are
 -- shown to unscoped users (administrators) only.
 -- Who passes work to whom (推诿): every transfer (from → to) and return (department → centre),
 -- counted per pair, with the orders that bounced at least $min_bounces times (default 2).
--- The hand-offs are a list on each stored order row (migration 0024), in the order they happened.
+-- The hand-offs are a list on each stored order row (handoffs), in the order they happened.
 WITH hops AS (
     SELECT
         work_order_id,

@@ -1,4 +1,4 @@
--- access_routing_bounces served from work_order_hop_days (migration 0034): the same columns and
+-- access_routing_bounces served from work_order_hop_days: the same columns and
 -- values, for pages not scoped to a team (warehouse/rollups.py picks it when $scope_team is NULL).
 -- The hops of every hand-off pair are summed; an order counts once per pair, and among the
 -- orders that bounced at least $min_bounces times (default 2) when its own number of hand-offs

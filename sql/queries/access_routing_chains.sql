@@ -1,7 +1,7 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
 -- A work order belongs to the scope of
--- its call (stored on the order row, migration 0024); orders linked to no landed call are
+-- its call (stored on the order row, work_order_state); orders linked to no landed call are
 -- shown to unscoped users (administrators) only.
 -- Work orders that did not go straight to one department: re-dispatched, transferred or
 -- returned (退单), with their route. Longest chains first.

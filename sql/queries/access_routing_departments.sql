@@ -1,7 +1,7 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
 -- A work order belongs to the scope of
--- its call (stored on the order row, migration 0024); orders linked to no landed call are
+-- its call (stored on the order row, work_order_state); orders linked to no landed call are
 -- shown to unscoped users (administrators) only.
 -- Per department: orders it received, gave back (returned or passed on), closed, how fast and
 -- how late, and how callers rated it. "Received" counts every time an order reached it.
@@ -38,8 +38,8 @@ owners AS (
     GROUP BY current_department
 ),
 
--- Median hours to close per department, from counts per bucket of a log scale (hours_bucket,
--- migration 0034: within 0.5 % of the exact median), as access_routing_departments_rollup reads
+-- Median hours to close per department, from counts per bucket of a log scale (hours_bucket:
+-- within 0.5 % of the exact median), as access_routing_departments_rollup reads
 -- them from the day rollups (warehouse/rollups.py sends every page not scoped to a team there).
 closing AS (
     SELECT department, bucket_quantile(list(bucket ORDER BY bucket), list(upto ORDER BY bucket), 0.5) AS median_hours_to_close

@@ -1,4 +1,4 @@
--- access_routing_departments served from the routing day rollups (migration 0034): the same
+-- access_routing_departments served from the routing day rollups (work_order_*): the same
 -- columns and values, for pages not scoped to a team (warehouse/rollups.py picks it when
 -- $scope_team is NULL). What each department owns now (closed, closed late, rated) comes from
 -- work_order_days by current department; what reached it, was returned or passed on by it from

@@ -1,6 +1,6 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
--- Work orders that disagree with the call (work_order_discrepancies, migration 0015): a complaint
+-- Work orders that disagree with the call (work_order_discrepancies): a complaint
 -- recorded under a weaker type, or a demand the orders leave out, with the caller's words.
 -- A finding belongs to the scope of its call; $date_from/$date_to filter on when the call started.
 SELECT

@@ -1,10 +1,10 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
 -- A work order belongs to the scope of
--- its call (stored on the order row, migration 0024); orders linked to no landed call are
+-- its call (stored on the order row, work_order_state); orders linked to no landed call are
 -- shown to unscoped users (administrators) only.
 -- Headline routing figures for work orders created in the period. Medians and the 90th
--- percentile are read from counts per bucket of a log scale (hours_bucket, migration 0034: within
+-- percentile are read from counts per bucket of a log scale (hours_bucket: within
 -- 0.5 % of the exact figure), as access_routing_kpis_rollup reads them from the day rollups.
 -- warehouse/rollups.py sends every page not scoped to a team to that variant.
 WITH scoped AS NOT MATERIALIZED (

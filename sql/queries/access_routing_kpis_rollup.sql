@@ -1,4 +1,4 @@
--- access_routing_kpis served from the routing day rollups (migration 0034): the same columns and
+-- access_routing_kpis served from the routing day rollups (work_order_days, ...): the same columns and
 -- values, for pages not scoped to a team (warehouse/rollups.py picks it when $scope_team is NULL;
 -- the rollups are kept per centre). Counts are sums over work_order_days; medians and the 90th
 -- percentile come from the orders per bucket of hours, read as the base query reads them. An

@@ -1,7 +1,7 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
 -- A work order belongs to the scope of
--- its call (stored on the order row, migration 0024); orders linked to no landed call are
+-- its call (stored on the order row, work_order_state); orders linked to no landed call are
 -- shown to unscoped users (administrators) only.
 -- Overdue work orders: still open past their due time first (longest overdue first), then
 -- those closed late.
@@ -9,7 +9,7 @@
 -- (open or closed, hours past due), then only those rows are read whole, by rowid, and shown in
 -- that order and by order id (0.05 s against 0.11 s with the order id in the pick, over an
 -- unscoped year at 10 M orders). Orders tied exactly at the end of the list are taken in storage
--- order. work_order_overdue, hours_past_due: migration 0034.
+-- order. work_order_overdue, hours_past_due: sql/schema/macros/.
 WITH picked AS (
     SELECT w.rowid AS row_id
     FROM work_order_state AS w

@@ -1,5 +1,5 @@
 -- Per day of call start: calls landed, inspected, average score, share of scored calls with defects
--- (a call not scored, score NULL, is in neither: migration 0035).
+-- (a call not scored, score NULL, is in neither).
 WITH scoped_calls AS (
     SELECT call_id, started_at::DATE AS day
     FROM calls

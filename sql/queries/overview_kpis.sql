@@ -31,7 +31,7 @@ final AS (
         (SELECT count(*) FROM scoped_inspections) AS calls_inspected,
         (SELECT avg(score) FROM scoped_inspections) AS avg_score,
         (SELECT avg(max_score) FROM scoped_inspections) AS avg_max_score,
-        -- Of scored calls: a call not scored (score NULL, migration 0035) is not a failure.
+        -- Of scored calls: a call not scored (score NULL) is not a failure.
         (SELECT avg(CASE WHEN has_defects OR fatal THEN 1.0 ELSE 0.0 END) FROM scoped_inspections WHERE score IS NOT NULL) AS defect_share,
         (SELECT count(*) FROM scoped_alerts) AS alerts,
         (SELECT count(*) FROM scoped_dead_letters) AS dead_letters

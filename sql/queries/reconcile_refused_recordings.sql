@@ -1,4 +1,4 @@
--- Recordings the warehouse's dead letters name by call id (migration 0036): above all the sink's
+-- Recordings the warehouse's dead letters name by call id (recording_sha256): above all the sink's
 -- refusals of a different recording under a stored call's id, which only the warehouse holds
 -- (the sink is the end of the line and publishes nothing). Reconcile counts each as dead-lettered.
 SELECT DISTINCT call_id, recording_sha256

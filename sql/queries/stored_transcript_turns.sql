@@ -1,5 +1,5 @@
 -- One call's stored transcript turns with their words, as the inspection saw them: what the
--- re-judge job (inspection/rejudge.py) rebuilds the transcript from.
+-- re-judge job (warehouse/rejudge.py) rebuilds the transcript from.
 SELECT turn_no, speaker, channel, start_s, end_s, text, words
 FROM turns
 WHERE call_id = $call_id

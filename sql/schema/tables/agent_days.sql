@@ -1,0 +1,18 @@
+-- One row per local day x agent: inspected calls, how many were scored, the scores' sum and the
+-- calls with a fatal failure. Kept by the sink in the same transaction as the inspections
+-- (rollup_add_batch_inspections, rollup_shift_agent_days; fill_agent_days after a bulk load). Read
+-- by the reports page's score trend (access_agent_scores_over_time), access_calls_newest_day and
+-- the filter options.
+CREATE TABLE agent_days (
+    -- The call's local calendar day in the reporting time zone (Asia/Shanghai,
+    -- warehouse/reader.py).
+    day DATE NOT NULL,
+    centre_id VARCHAR NOT NULL,
+    team_id VARCHAR NOT NULL,
+    agent_id VARCHAR NOT NULL,
+    inspected BIGINT NOT NULL,
+    scored BIGINT NOT NULL,
+    score_sum DOUBLE NOT NULL,
+    fatal_calls BIGINT NOT NULL,
+    PRIMARY KEY (day, centre_id, team_id, agent_id)
+);
