@@ -39,10 +39,10 @@ from pathlib import Path
 from bench import adversarial_inputs as inputs
 from bench.hostile_text import HOSTILE, KEEP, MUST_MASK, leaks, page_markdown, rendered, strings_in
 from bench.report import emit
+from hotline.app.services import hotline_command, running_pid, start_service, stop_services, write_settings_file
 from hotline.broker import DevBroker, free_port
 from hotline.bus import Publisher, ensure_topics, make_producer
 from hotline.contracts import AlertRaised, AudioChunk, CallInspected, Contract, DeadLetter, TranscriptReady, WorkOrderEvent
-from hotline.services import hotline_command, running_pid, start_service, stop_services, write_settings_file
 from hotline.settings import SETTINGS_FILE_ENV, BrokerSettings, Settings
 from hotline.warehouse import access, audit, sqlfiles
 
@@ -296,8 +296,8 @@ def dead_letter_positions(run: Run) -> set[tuple[str, int, int]]:
 
 
 def settled(run: Run) -> bool:
-    from hotline.accounting import account_calls
-    from hotline.reconcile import reconcile
+    from hotline.app.accounting import account_calls
+    from hotline.app.reconcile import reconcile
 
     acct = account_calls(run.settings.warehouse, run.expected_calls)
     if acct.pending or not set(run.malformed) <= dead_letter_positions(run):
@@ -314,8 +314,8 @@ def crafted_stored(run: Run) -> bool:
 
 
 def check_accounting(run: Run) -> dict:
-    from hotline.accounting import account_calls
-    from hotline.reconcile import reconcile, scan_topics
+    from hotline.app.accounting import account_calls
+    from hotline.app.reconcile import reconcile, scan_topics
 
     t = run.tally
     report = reconcile(run.settings)

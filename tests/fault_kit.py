@@ -13,12 +13,12 @@ import numpy as np
 
 from bench.adversarial import wait_for  # noqa: F401 (the fault tests import it from here)
 from bench.load import replayed_transcript
+from hotline.app.reconcile import ReconcileReport, reconcile
+from hotline.app.services import hotline_command, log_dir, running_pid, start_service
+from hotline.app.status import pipeline_status
 from hotline.bus import Publisher, StopFlag
 from hotline.contracts import AudioChunk, CallMeta
 from hotline.inspection.worker import run_inspection_worker
-from hotline.reconcile import ReconcileReport, reconcile
-from hotline.services import hotline_command, log_dir, running_pid, start_service
-from hotline.status import pipeline_status
 from hotline.warehouse.sink import run_sink
 
 
@@ -80,7 +80,7 @@ class GroupProgress:
         from kafka.structs import TopicPartition
 
         from hotline.bus import _client_config
-        from hotline.status import STAGE_GROUPS, _group_name
+        from hotline.app.status import STAGE_GROUPS, _group_name
 
         g = next(g for g in STAGE_GROUPS if g.stage == stage)
         self.group = _group_name(settings.kafka, g)
@@ -136,7 +136,7 @@ def final_transcripts(settings) -> dict[str, int]:
     """How many final transcripts each call has on the transcript topic (partials left out): more than
     one means a call was transcribed again after a worker died (at-least-once at the topic level)."""
     from hotline.contracts import TranscriptReady
-    from hotline.reconcile import scan_topics
+    from hotline.app.reconcile import scan_topics
 
     counts: dict[str, int] = {}
     for r in scan_topics(settings.kafka, (TranscriptReady.topic,))[TranscriptReady.topic]:

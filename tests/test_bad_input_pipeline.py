@@ -15,11 +15,11 @@ import json
 import pytest
 
 from bench.load import replayed_transcript
+from hotline.app.reconcile import reconcile
+from hotline.app.services import stop_services
 from hotline.asr.model_files import prepare_whisper_model
 from hotline.bus import Publisher, StopFlag, make_producer
 from hotline.contracts import AudioChunk, DeadLetter, TranscriptReady
-from hotline.services import stop_services
-from hotline.reconcile import reconcile
 from hotline.warehouse.reader import run_query
 from hotline.warehouse.sink import run_sink
 
@@ -224,7 +224,7 @@ def test_a_stage_that_computes_a_non_finite_number_dead_letters_its_input_instea
         consumer.close()
         pub.close()
     assert handled == 1  # handled once, committed, not retried
-    from hotline.reconcile import scan_topics
+    from hotline.app.reconcile import scan_topics
 
     (dl,) = [DeadLetter.decode(r.value) for r in scan_topics(settings.kafka, (DeadLetter.topic,))[DeadLetter.topic]]
     assert dl.call_id == "overflow" and dl.error_type == "ContractError" and "finite number" in dl.reason
@@ -232,7 +232,7 @@ def test_a_stage_that_computes_a_non_finite_number_dead_letters_its_input_instea
 
 def test_a_call_dead_lettered_after_its_partial_transcripts_is_dead_lettered_not_stuck(settings):
     from bench.load import entry_chunk
-    from hotline.accounting import account_calls
+    from hotline.app.accounting import account_calls
 
     pub = Publisher.connect(settings.kafka)
     # A long call: its audio entered, partial transcripts created its row, then ASR refused it for its length.

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from bench.load import call_meta, replayed_transcript
+from hotline.app.reconcile import format_report, reconcile
 from hotline.asr.assembler import AssembledCall, CallAssembler, CallIdCollision, RecordPosition
 from hotline.bus import Publisher, StopFlag
 from hotline.contracts import AudioChunk, CallMeta, DeadLetter
-from hotline.reconcile import format_report, reconcile
 
 from fault_kit import run_inspection_and_sink
 
@@ -89,7 +89,7 @@ def test_reconcile_counts_recordings_so_one_lost_under_another_ones_id_shows(set
 def test_the_asr_worker_dead_letters_a_colliding_recording_and_keeps_a_redelivery_one_call(settings):
     from hotline.asr.model_files import prepare_whisper_model
     from hotline.asr.worker import run_asr_worker
-    from hotline.reconcile import scan_topics
+    from hotline.app.reconcile import scan_topics
     from hotline.contracts import TranscriptReady
 
     prepare_whisper_model(settings.asr.model_dir)

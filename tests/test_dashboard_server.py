@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 
+from hotline.app.services import streamlit_command
 from hotline.broker import free_port
-from hotline.services import streamlit_command
 from hotline.settings import Settings
 from hotline.warehouse.store import seed_warehouse
 from test_warehouse_messages import make_day

@@ -15,12 +15,12 @@ import jiwer
 import opencc
 import pytest
 
-from hotline.accounting import account_calls
+from hotline.app.accounting import account_calls
+from hotline.app.demo import DEMO_VARIANT, write_corrupt_recording
+from hotline.app.services import hotline_command, log_dir, start_service, stop_services
 from hotline.asr.model_files import prepare_whisper_model
 from hotline.bus import Publisher
-from hotline.demo import DEMO_VARIANT, write_corrupt_recording
 from hotline.ingest.stream import ingest_paths
-from hotline.services import hotline_command, log_dir, start_service, stop_services
 from hotline.warehouse.reader import run_query
 
 pytestmark = pytest.mark.slow

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from hotline.app.demo import DEMO_VARIANT
+from hotline.app.local_judge import judge_pending_calls
+from hotline.app.services import hotline_command, log_dir, start_service, stop_services
 from hotline.asr.model_files import prepare_whisper_model
 from hotline.bus import Publisher
-from hotline.demo import DEMO_VARIANT
 from hotline.ingest.stream import ingest_paths
 from hotline.inspection.local_llm import llama_server_binary, model_id
-from hotline.local_judge import judge_pending_calls
-from hotline.services import hotline_command, log_dir, start_service, stop_services
 from hotline.warehouse.reader import run_query
 
 from test_end_to_end import _wait_for_accounting

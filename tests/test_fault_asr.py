@@ -10,11 +10,11 @@ import wave
 import numpy as np
 import pytest
 
+from hotline.app.reconcile import reconcile
+from hotline.app.services import stop_services
 from hotline.asr.model_files import prepare_whisper_model
 from hotline.bus import make_producer
 from hotline.contracts import AudioChunk, CallMeta
-from hotline.services import stop_services
-from hotline.reconcile import reconcile
 from hotline.warehouse.reader import run_query
 
 from fault_kit import kill9, logs, start, wait_for, wait_until_all_landed

@@ -15,11 +15,11 @@ import uuid
 import pytest
 from kafka import KafkaConsumer
 
+from hotline.app.services import stop_services
 from hotline.asr.model_files import prepare_whisper_model
 from hotline.broker import DevBroker, free_port, port_open
 from hotline.bus import ensure_topics
 from hotline.contracts import DeadLetter, TranscriptReady
-from hotline.services import stop_services
 from hotline.settings import BrokerSettings, Settings
 
 from conftest import REPO_ROOT

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import time
 
+from hotline.app.services import stop_services
 from hotline.broker import DevBroker, free_port, port_open
 from hotline.bus import ensure_topics
-from hotline.services import stop_services
 from hotline.settings import BrokerSettings, Settings
 
 from fault_kit import alive, assert_nothing_lost_nothing_doubled, logs, publish_transcripts, start, wait_for, wait_until_all_landed

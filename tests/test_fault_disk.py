@@ -16,7 +16,7 @@ import subprocess
 import duckdb
 import pytest
 
-from hotline.services import stop_services
+from hotline.app.services import stop_services
 from hotline.warehouse.reader import run_query
 from bench.load import replayed_transcript
 from hotline.bus import StopFlag

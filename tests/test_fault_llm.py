@@ -23,13 +23,13 @@ import time
 
 import pytest
 
+from hotline.app.reconcile import reconcile
+from hotline.app.services import stop_services
 from hotline.inspection.llm import STAND_IN_REASON, UNREACHABLE_REASON
-from hotline.inspection.rejudge import rejudge_pending
 from hotline.inspection.standin import StandinServer, standin_binary, standin_model
-from hotline.reconcile import reconcile
-from hotline.services import stop_services
 from hotline.settings import LlmSettings
 from hotline.warehouse.reader import run_query
+from hotline.warehouse.rejudge import rejudge_pending
 
 from fault_kit import alive, assert_nothing_lost_nothing_doubled, logs, publish_transcripts, start, wait_for, wait_until_all_landed
 

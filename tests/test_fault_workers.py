@@ -12,9 +12,9 @@ import threading
 
 import pytest
 
-from hotline.services import stop_services
-from hotline.settings import LlmSettings
+from hotline.app.services import stop_services
 from hotline.broker import free_port
+from hotline.settings import LlmSettings
 from hotline.warehouse.reader import run_query
 
 from fault_kit import (

@@ -214,7 +214,7 @@ def test_hotline_ingest_prints_a_summary_and_exits_non_zero_when_a_file_was_reje
     import subprocess
     import sys
 
-    from hotline.services import write_settings_file
+    from hotline.app.services import write_settings_file
     from hotline.settings import SETTINGS_FILE_ENV
 
     good = write_pcm_wav(tmp_path / "good.wav", _tone(8000, 1.0, 1), 8000)

@@ -1,4 +1,4 @@
-"""Calls inspected while the LLM was down are asked again once it answers (inspection/rejudge.py).
+"""Calls inspected while the LLM was down are asked again once it answers (warehouse/rejudge.py).
 
 Real broker, real sink, real DuckDB snapshot; the LLM endpoint is the scripted HTTP server of
 tests/llm_kit.py (the llama-server stand-in runs the same path in tests/test_fault_llm.py).
@@ -16,11 +16,11 @@ from hotline.bus import Publisher, StopFlag
 from hotline.contracts import CallMeta, Segment, TranscriptReady
 from hotline.inspection.llm import STAND_IN_REASON, UNREACHABLE_REASON, LlmClient
 from hotline.inspection.llm_prompts import PROMPT_VERSION
-from hotline.inspection.rejudge import find_pending_transcripts, rejudge_pending
 from hotline.inspection.scorecard import load_scorecard
 from hotline.inspection.worker import InspectionKit, inspect_call
 from hotline.settings import InspectionSettings, LlmSettings, Settings
 from hotline.warehouse.reader import run_query
+from hotline.warehouse.rejudge import find_pending_transcripts, rejudge_pending
 from hotline.warehouse.sink import run_sink
 
 SCORECARD = load_scorecard()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SUBCOMMANDS = ("broker", "ingest", "asr-worker", "inspect-worker", "sink", "dashboard", "demo", "models", "samples", "reconcile", "status", "jobs", "export", "workorders", "users")
+SUBCOMMANDS = ("broker", "ingest", "asr-worker", "inspect-worker", "sink", "dashboard", "demo", "models", "samples", "reconcile", "status", "jobs", "export", "workorders", "users", "settings")
 
 
 def test_import_inspect_is_the_standard_library():
@@ -21,7 +21,7 @@ def test_import_inspect_is_the_standard_library():
     assert not Path(out.stdout.strip()).is_relative_to(REPO_ROOT)
 
 
-@pytest.mark.parametrize(("module", "folder"), [("hotline.ingest", "ingest"), ("hotline.asr", "asr"), ("hotline.inspection", "inspection"), ("hotline.dashboards", "dashboards"), ("hotline.warehouse", "warehouse"), ("hotline.sql", "sql")])
+@pytest.mark.parametrize(("module", "folder"), [("hotline.ingest", "ingest"), ("hotline.asr", "asr"), ("hotline.inspection", "inspection"), ("hotline.dashboards", "dashboards"), ("hotline.warehouse", "warehouse"), ("hotline.sql", "sql"), ("hotline.app", "app")])
 def test_stages_import_from_top_level_folders(module, folder):
     mod = __import__(module, fromlist=["_"])
     assert Path(mod.__file__).resolve().parent == REPO_ROOT / folder

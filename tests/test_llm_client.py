@@ -469,7 +469,7 @@ def test_vllm_in_process_backend_is_optional_and_says_how_to_get_it(tmp_path):
     import sys
 
     # Nothing on the default path imports it (the worker, the re-judge job, the jobs scheduler).
-    code = ("import sys, hotline.inspection.worker, hotline.inspection.rejudge, hotline.warehouse.jobs; "
+    code = ("import sys, hotline.inspection.worker, hotline.warehouse.rejudge, hotline.warehouse.jobs; "
             "print('hotline.inspection.llm_vllm' in sys.modules, 'vllm' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False"]

@@ -7,13 +7,13 @@ from __future__ import annotations
 import threading
 
 from bench.load import replayed_transcript
+from hotline.app.reconcile import format_report, reconcile
+from hotline.app.services import stop_services
+from hotline.app.status import format_status, pipeline_status
 from hotline.broker import DevBroker, free_port, port_open
 from hotline.bus import Publisher, StopFlag, ensure_topics
 from hotline.contracts import DeadLetter
-from hotline.reconcile import format_report, reconcile
-from hotline.services import stop_services
 from hotline.settings import BrokerSettings, Settings
-from hotline.status import format_status, pipeline_status
 from hotline.warehouse.sink import run_sink
 
 from fault_kit import kill9, logs, start, wait_for

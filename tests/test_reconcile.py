@@ -7,11 +7,11 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 from bench.load import entry_chunk, replayed_transcript
+from hotline.app.reconcile import format_report, reconcile
+from hotline.app.status import format_status, pipeline_status
 from hotline.bus import Publisher, StopFlag
 from hotline.contracts import DeadLetter
 from hotline.inspection.worker import run_inspection_worker
-from hotline.reconcile import format_report, reconcile
-from hotline.status import format_status, pipeline_status
 from hotline.warehouse.sink import run_sink
 
 from fault_kit import wait_for

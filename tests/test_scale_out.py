@@ -15,11 +15,11 @@ import re
 
 import pytest
 
+from hotline.app.services import hotline_command, log_dir, start_service, stop_services
+from hotline.app.status import format_status, pipeline_status
 from hotline.asr.model_files import prepare_whisper_model
 from hotline.bus import make_producer
 from hotline.contracts import AudioChunk, TranscriptReady
-from hotline.services import hotline_command, log_dir, start_service, stop_services
-from hotline.status import format_status, pipeline_status
 
 from fault_kit import (
     GroupProgress, alive, assert_nothing_lost_nothing_doubled, committed_part, final_transcripts, kill9, logs,

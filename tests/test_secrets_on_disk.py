@@ -11,7 +11,7 @@ import sys
 import pytest
 from pydantic import BaseModel
 
-from hotline.services import secret_environment, start_service, write_settings_file
+from hotline.app.services import secret_environment, start_service, write_settings_file
 from hotline.settings import Settings
 from hotline.warehouse import access, audit
 

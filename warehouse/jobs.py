@@ -245,7 +245,7 @@ def _rejudge_jobs(settings: Settings) -> dict[str, tuple[Callable[[], object], d
 
     def rejudge() -> int:
         # Imported here: the inspection stack (embedding model, scorecard) loads only when the job runs.
-        from hotline.inspection.rejudge import rejudge_pending
+        from hotline.warehouse.rejudge import rejudge_pending
 
         return rejudge_pending(settings, limit=settings.llm.rejudge_max_calls or None)
 

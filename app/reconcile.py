@@ -41,7 +41,7 @@ from datetime import datetime, timezone
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 
-from hotline.accounting import final_outcome
+from hotline.app.accounting import final_outcome
 from hotline.bus import _client_config
 from hotline.contracts import AudioChunk, CallInspected, ContractError, DeadLetter, TranscriptReady
 from hotline.settings import KafkaSettings, Settings

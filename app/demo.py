@@ -10,9 +10,9 @@ import logging
 import time
 from pathlib import Path
 
+from hotline.app.services import hotline_command, start_dashboard, start_service, stop_services
 from hotline.broker import port_open
 from hotline.bus import Publisher, ensure_topics
-from hotline.services import hotline_command, start_dashboard, start_service, stop_services
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def run_demo(s: Settings, limit: int | None = None, timeout_s: float = 1800.0) -
     from hotline.asr.model_files import prepare_whisper_model
     from hotline.ingest.stream import ingest_paths
     from hotline.samples.generate import make_samples
-    from hotline.accounting import account_calls
+    from hotline.app.accounting import account_calls
 
     t0 = time.monotonic()
     _say("1/6 model files")

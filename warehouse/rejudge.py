@@ -15,6 +15,10 @@ move (pending because of a stand-in) are asked again only when the endpoint is n
 
 If the first call asked finds the server still down, the run stops there (one call's retries,
 not thousands) and publishes nothing for it: the stored "unreachable" is still the truth.
+
+It lives in the warehouse layer, above inspection: it reads the warehouse's snapshot and uses the
+inspection stage as a library, and the warehouse's scheduled jobs (jobs.py) run it. Inspection
+itself never imports the warehouse.
 """
 
 from __future__ import annotations
@@ -26,11 +30,10 @@ import polars as pl
 
 from hotline.bus import Publisher
 from hotline.contracts import CallMeta, Segment, TranscriptReady, Word
+from hotline.inspection.llm import UNREACHABLE_REASON, LlmClient, pending_is_retryable
+from hotline.inspection.worker import InspectionKit, inspect_call
 from hotline.settings import Settings
 from hotline.warehouse.reader import open_snapshot, query_frame
-
-from .llm import UNREACHABLE_REASON, LlmClient, pending_is_retryable
-from .worker import InspectionKit, inspect_call
 
 log = logging.getLogger(__name__)
 

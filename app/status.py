@@ -24,9 +24,9 @@ from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 from kafka.structs import TopicPartition
 
+from hotline.app.reconcile import lost_history, read_to_end
+from hotline.app.services import _pid_file, log_dir
 from hotline.bus import _client_config
-from hotline.reconcile import lost_history, read_to_end
-from hotline.services import _pid_file, log_dir
 from hotline.contracts import AlertRaised, AudioChunk, CallInspected, DeadLetter, TranscriptReady, WorkOrderEvent
 from hotline.settings import KafkaSettings, Settings
 

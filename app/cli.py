@@ -159,7 +159,7 @@ def dashboard(
     detach: Annotated[bool, typer.Option(help="Start in the background and return once it answers.")] = False,
 ) -> None:
     """Serve the Streamlit dashboard."""
-    from hotline.services import start_dashboard, streamlit_command
+    from hotline.app.services import start_dashboard, streamlit_command
 
     s = _settings()
     if detach:
@@ -197,7 +197,7 @@ def llm_server(
     """Serve the local judge (llama.cpp's llama-server, OpenAI-compatible) on loopback at llm.local_port."""
     import os
 
-    from hotline.local_judge import ensure_llama_server, local_command, start_local_judge
+    from hotline.app.local_judge import ensure_llama_server, local_command, start_local_judge
 
     s = _settings()
     if detach:
@@ -215,7 +215,7 @@ def judge(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for the model to load.")] = 300.0,
 ) -> None:
     """Start the local judge (unless running) and judge every call whose LLM items are pending, newest first."""
-    from hotline.local_judge import judge_pending_calls
+    from hotline.app.local_judge import judge_pending_calls
 
     typer.echo(f"{judge_pending_calls(_settings(), build=build, timeout_s=timeout)} call(s) judged by the local model")
 
@@ -239,7 +239,7 @@ def demo(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for every call to land.")] = 1800.0,
 ) -> None:
     """Everything on embedded defaults: models, samples, broker, workers, ingest, warehouse, dashboard."""
-    from hotline.demo import run_demo
+    from hotline.app.demo import run_demo
 
     code = run_demo(_settings(), limit=limit, timeout_s=timeout)
     raise typer.Exit(code=code)
@@ -248,7 +248,7 @@ def demo(
 @app.command()
 def stop() -> None:
     """Stop the background services started by `hotline demo` or `hotline dashboard --detach`."""
-    from hotline.services import stop_services
+    from hotline.app.services import stop_services
 
     for name in stop_services(_settings()):
         typer.echo(f"stopped {name}")
@@ -264,8 +264,8 @@ def reconcile(
     recording lost under another one's call id, and any call landed twice."""
     import json
 
-    from hotline.reconcile import format_report
-    from hotline.reconcile import reconcile as reconcile_calls
+    from hotline.app.reconcile import format_report
+    from hotline.app.reconcile import reconcile as reconcile_calls
 
     report = reconcile_calls(_settings(), since=since, until=until)
     typer.echo(json.dumps(report.summary()) if as_json else format_report(report))
@@ -281,10 +281,20 @@ def status(
     """Per-stage consumer lag, throughput, dead letters and the oldest unprocessed call."""
     import json
 
-    from hotline.status import format_status, pipeline_status
+    from hotline.app.status import format_status, pipeline_status
 
     st = pipeline_status(_settings(), sample_s=sample)
     typer.echo(json.dumps(st.to_dict(), ensure_ascii=False) if as_json else format_status(st))
+
+
+@app.command("settings")
+def settings_reference(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print one Markdown table (what README.md carries).")] = False,
+) -> None:
+    """Print every setting: dotted name, type, default (never a secret's value), environment variable, description."""
+    from hotline.settings import reference_markdown, reference_text
+
+    typer.echo(reference_markdown() if markdown else reference_text())
 
 
 @app.command()
@@ -315,7 +325,7 @@ def rejudge(
     limit: Annotated[Optional[int], typer.Option(help="Ask about at most this many calls.")] = None,
 ) -> None:
     """Ask the configured LLM again about calls whose LLM items are pending (endpoint down or unconfigured then)."""
-    from hotline.inspection.rejudge import rejudge_pending
+    from hotline.warehouse.rejudge import rejudge_pending
 
     s = _settings()
     if not s.llm.base_url:

@@ -13,8 +13,8 @@ import logging
 import subprocess
 from pathlib import Path
 
+from hotline.app.services import log_dir, running_pid, start_service, stop_services
 from hotline.inspection.local_llm import LocalServerError, ServerOptions, llama_server_binary, model_id, server_command, wait_healthy
-from hotline.services import log_dir, running_pid, start_service, stop_services
 from hotline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ def start_local_judge(s: Settings, *, model: Path | None = None, build: bool = F
 
 def judge_pending_calls(s: Settings, *, build: bool = True, timeout_s: float = 300.0) -> int:
     """Bring the local judge up (unless it runs) and re-inspect every call whose LLM items wait, newest first."""
-    from hotline.inspection.rejudge import rejudge_pending
+    from hotline.warehouse.rejudge import rejudge_pending
 
     if running_pid(s, SERVICE) is None:
         start_local_judge(s, build=build, timeout_s=timeout_s)
