@@ -6,8 +6,6 @@ SELECT
     c.asr_model, c.asr_processing_s, c.transcribed_at,
     i.scorecard_id, i.scorecard_version, i.score, i.max_score, i.fatal, i.defects, i.category,
     i.category_score, i.category_method, i.category_neighbours, i.review_state, i.inspected_at
-FROM calls AS c
-LEFT JOIN inspections AS i USING (call_id)
-WHERE c.call_id = $call_id
-  AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-  AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR);
+FROM calls_in_scope($scope_centre, $scope_team) AS c
+LEFT JOIN inspections_in_scope($scope_centre, $scope_team) AS i USING (call_id)
+WHERE c.call_id = $call_id;

@@ -3,12 +3,9 @@
 -- overall label and the quotes it rests on repeated; no rows for a call whose inspection carried none.
 WITH scoped AS (
     SELECT i.call_id, i.attitude_method, i.attitude_overall, i.attitude_evidence, i.attitude_turns
-    FROM inspections AS i
-    INNER JOIN calls AS c USING (call_id)
+    FROM inspections_in_scope($scope_centre, $scope_team) AS i
     WHERE i.call_id = $call_id
       AND i.attitude_overall IS NOT NULL
-      AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
 )
 
 SELECT

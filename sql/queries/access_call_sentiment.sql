@@ -13,11 +13,8 @@ SELECT
     t.end_s,
     t.label,
     t.margin
-FROM call_sentiment AS s
-INNER JOIN calls AS c USING (call_id)
-LEFT JOIN inspections AS i USING (call_id)
-LEFT JOIN sentiment_turns AS t USING (call_id)
+FROM call_sentiment_in_scope($scope_centre, $scope_team) AS s
+LEFT JOIN inspections_in_scope($scope_centre, $scope_team) AS i USING (call_id)
+LEFT JOIN sentiment_turns_in_scope($scope_centre, $scope_team) AS t USING (call_id)
 WHERE s.call_id = $call_id
-  AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-  AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
 ORDER BY t.turn_no;

@@ -6,8 +6,6 @@ SELECT
     array_to_string(w.route, ' → ') AS route, w.assignments, w.transfers, w.returns, w.reopens, w.extensions,
     w.due_at, w.first_replied_at, w.is_closed, w.closed_at, w.overdue, w.satisfaction
 -- The order rows carry their call's scope and suggestion (work_order_state).
-FROM work_order_suggestions AS w
+FROM work_order_suggestions_in_scope($scope_centre, $scope_team) AS w
 WHERE w.call_id = $call_id
-  AND ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
-  AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
 ORDER BY w.created_at, w.work_order_id;

@@ -3,9 +3,6 @@
 SELECT
     d.dl_key, d.stage, d.call_id, d.reason, d.error_type, d.original_topic, d.original_partition,
     d.original_offset, d.original_key, d.source_uri, d.payload IS NOT NULL AS has_payload, d.failed_at
-FROM dead_letters AS d
-LEFT JOIN calls AS c USING (call_id)
-WHERE ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-  AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
+FROM dead_letters_in_scope($scope_centre, $scope_team) AS d
 ORDER BY d.failed_at DESC, d.dl_key
 LIMIT coalesce($limit::INTEGER, 200);

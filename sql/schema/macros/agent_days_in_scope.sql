@@ -1,0 +1,6 @@
+-- The per-agent day rollup in scope.
+CREATE OR REPLACE MACRO agent_days_in_scope(scope_centre, scope_team) AS TABLE
+SELECT *
+FROM agent_days
+WHERE (scope_centre::VARCHAR IS NULL OR centre_id = scope_centre::VARCHAR)
+  AND (scope_team::VARCHAR IS NULL OR team_id = scope_team::VARCHAR);

@@ -1,0 +1,5 @@
+-- The caller sentiment (view call_sentiment) of the calls in scope. Scoped through their call (calls_in_scope).
+CREATE OR REPLACE MACRO call_sentiment_in_scope(scope_centre, scope_team) AS TABLE
+SELECT x.*
+FROM call_sentiment AS x
+SEMI JOIN calls_in_scope(scope_centre, scope_team) AS c USING (call_id);

@@ -1,0 +1,5 @@
+-- The LLM judgements of the calls in scope. Scoped through their call (calls_in_scope).
+CREATE OR REPLACE MACRO llm_judgements_in_scope(scope_centre, scope_team) AS TABLE
+SELECT x.*
+FROM llm_judgements AS x
+SEMI JOIN calls_in_scope(scope_centre, scope_team) AS c USING (call_id);

@@ -1,0 +1,151 @@
+"""Scope is a relation: page queries read the *_in_scope macros (sql/schema/macros/), never the tables they cover.
+
+calls_in_scope is the one place the access rule is written; every other *_in_scope relation
+derives from it or applies it to its own centre_id/team_id. A query under sql/queries/ that reads
+a covered table or view directly, or writes the scope predicate itself, fails here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+
+from hotline.warehouse import sqlfiles
+from hotline.warehouse.schema import migrate
+
+SUFFIX = "_in_scope"
+COVERED = {name[: -len(SUFFIX)] for name in sqlfiles.list_names("macros") if name.endswith(SUFFIX)}
+# A table or view after FROM/JOIN that is not a call (a macro) and not one of the query's CTEs.
+_READ = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()", re.IGNORECASE)
+_CTE = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(", re.IGNORECASE)
+_HAND_WRITTEN_SCOPE = re.compile(r"\$scope_(?:centre|team)\b(?:::VARCHAR)?\s+IS\s+NULL|=\s*\$scope_(?:centre|team)\b", re.IGNORECASE)
+
+# Queries written before scope became a relation, still reading covered tables: each is converted
+# by reading the *_in_scope relations instead. The list only shrinks (a listed query that no
+# longer reads a covered table fails: take it off).
+NOT_YET_RELATIONAL = frozenset({
+    "access_agent_calls_needing_review",
+    "access_agent_coaching",
+    "access_agent_item_pass_rates",
+    "access_agent_scores_over_time",
+    "access_alerts",
+    "access_calls",
+    "access_calls_newest_day",
+    "access_categories_rollup",
+    "access_daily_rollup",
+    "access_defects",
+    "access_filter_options",
+    "access_hotspot_calls",
+    "access_hotspot_daily_counts",
+    "access_hotspot_repeat_addresses",
+    "access_hotspot_repeat_callers",
+    "access_hotspot_texts",
+    "access_kpis",
+    "access_kpis_rollup",
+    "access_llm_progress",
+    "access_org_rollup",
+    "access_routing_agreement",
+    "access_routing_agreement_rollup",
+    "access_routing_bounces",
+    "access_routing_bounces_rollup",
+    "access_routing_chains",
+    "access_routing_departments",
+    "access_routing_departments_rollup",
+    "access_routing_discrepancies",
+    "access_routing_kpis",
+    "access_routing_kpis_rollup",
+    "access_routing_overdue",
+    "accounting",
+    "alerts_list",
+    "call_alerts",
+    "call_checks",
+    "call_demands",
+    "call_detail",
+    "call_llm",
+    "call_routing",
+    "call_sentiment",
+    "call_turns",
+    "calls_list",
+    "category_counts",
+    "dead_letters",
+    "defects_by_item",
+    "export_alerts",
+    "export_calls",
+    "export_check_results",
+    "export_days",
+    "hotspot_repeat_addresses",
+    "hotspot_repeat_callers",
+    "hotspot_scoped_daily_counts",
+    "hotspot_scoped_repeat_addresses",
+    "hotspot_scoped_repeat_callers",
+    "hotspot_scoped_texts",
+    "hotspot_scopes",
+    "overview_daily",
+    "overview_kpis",
+    "pending_llm_calls",
+    "reconcile_duplicates",
+    "reconcile_refused_recordings",
+    "stored_transcript_turns",
+    "teams_agents",
+})
+
+
+def violations(name: str) -> list[str]:
+    code = sqlfiles.code(name)
+    ctes = {m.lower() for m in _CTE.findall(code)}
+    found = [f"reads {t}" for t in dict.fromkeys(_READ.findall(code)) if t in COVERED and t.lower() not in ctes]
+    if _HAND_WRITTEN_SCOPE.search(code):
+        found.append("writes the scope predicate itself")
+    return found
+
+
+@pytest.mark.parametrize("name", sqlfiles.list_names("queries"))
+def test_page_queries_read_scoped_relations_only(name):
+    found = violations(name)
+    if name in NOT_YET_RELATIONAL:
+        assert found, f"{name} reads only scoped relations now: take it off NOT_YET_RELATIONAL"
+    else:
+        assert not found, f"queries/{name}.sql {'; '.join(found)}: read the *_in_scope relations (sql/schema/macros/)"
+
+
+def test_the_checker_finds_a_covered_table_and_a_hand_written_predicate(monkeypatch):
+    planted = "WITH turns_cte AS (SELECT 1) SELECT * FROM turns AS t JOIN calls c USING (call_id) WHERE $scope_centre::VARCHAR IS NULL"
+    monkeypatch.setattr(sqlfiles, "code", lambda name, kind="queries": planted)
+    assert violations("planted") == ["reads turns", "reads calls", "writes the scope predicate itself"]
+
+
+def test_every_covered_name_is_a_table_or_view_and_its_relation_keeps_its_columns():
+    con = duckdb.connect()
+    try:
+        migrate(con)
+        for name in sorted(COVERED):
+            base = con.sql(f"SELECT * FROM {name} LIMIT 0").columns
+            scoped = con.sql(f"SELECT * FROM {name}{SUFFIX}(NULL, NULL) LIMIT 0").columns
+            assert scoped == base, name
+    finally:
+        con.close()
+
+
+def test_scoped_relations_show_a_team_its_own_calls_only():
+    con = duckdb.connect()
+    try:
+        migrate(con)
+        con.execute(
+            "INSERT INTO calls (call_id, centre_id, team_id, agent_id, started_at, channel_layout) VALUES "
+            "('a1', 'centre-01', 'team-a', 'agent-1', '2026-03-02 09:00:00+08', 'stereo'), "
+            "('b1', 'centre-01', 'team-b', 'agent-2', '2026-03-02 09:00:00+08', 'stereo'), "
+            "('c1', 'centre-02', 'team-c', 'agent-3', '2026-03-02 09:00:00+08', 'stereo')"
+        )
+        con.execute("INSERT INTO turns VALUES ('a1', 0, 'agent', 0, 0, 1, '您好', []), ('b1', 0, 'agent', 0, 0, 1, '您好', []), "
+                    "('c1', 0, 'agent', 0, 0, 1, '您好', [])")
+        seen = lambda relation, centre, team: sorted(r[0] for r in con.execute(  # noqa: E731
+            f"SELECT call_id FROM {relation}($c, $t)", {"c": centre, "t": team}).fetchall())
+        for relation in ("calls_in_scope", "turns_in_scope"):
+            assert seen(relation, None, None) == ["a1", "b1", "c1"]
+            assert seen(relation, "centre-01", None) == ["a1", "b1"]
+            assert seen(relation, "centre-01", "team-b") == ["b1"]
+            assert seen(relation, "centre-02", "team-b") == []
+    finally:
+        con.close()
