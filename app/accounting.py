@@ -43,11 +43,11 @@ def final_outcome(row: Mapping) -> str:
 
 
 def account_calls(cfg: WarehouseSettings, expected: Iterable[str]) -> Accounting:
-    from hotline.warehouse.reader import SnapshotMissing, run_query
+    from hotline.warehouse.reader import SnapshotMissing, run_internal
 
     expected = set(expected)
     try:
-        frame = run_query(cfg, "accounting", limit=MAX_CALLS)
+        frame = run_internal(cfg, "accounting", limit=MAX_CALLS)
     except SnapshotMissing:
         return Accounting(pending=frozenset(expected))
     outcomes: dict[str, str] = {}

@@ -220,13 +220,42 @@ def judge(
     typer.echo(f"{judge_pending_calls(_settings(), build=build, timeout_s=timeout)} call(s) judged by the local model")
 
 
+def _need_sample_tools() -> None:
+    """Sample synthesis lives in devtools/ of the source checkout and is never installed: bind that
+    package by its path when this is an editable install of a checkout, else exit with one line.
+
+    An editable install runs app/ from the checkout itself, so devtools/ sits beside it; an installed
+    wheel's app/ is in site-packages/hotline/, which never holds a pyproject.toml. Only the name
+    `devtools` is bound (sys.path is left alone), and only the samples/demo commands call this."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1]
+    init = root / "devtools" / "__init__.py"
+    if "devtools" not in sys.modules and (root / "pyproject.toml").is_file() and init.is_file():
+        spec = importlib.util.spec_from_file_location("devtools", init, submodule_search_locations=[str(init.parent)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["devtools"] = module
+        spec.loader.exec_module(module)
+    try:
+        found = importlib.util.find_spec("devtools.samples") is not None
+    except ModuleNotFoundError:
+        found = False
+    if not found:
+        typer.echo("hotline: sample synthesis is a development tool (devtools/samples) that needs the source checkout: "
+                   "run it from an editable install of a clone (bash ops/setup.sh)", err=True)
+        raise typer.Exit(code=2)
+
+
 @app.command()
 def samples(
     limit: Annotated[Optional[int], typer.Option(help="Only the first N scripted calls.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default: samples.out_dir).")] = None,
 ) -> None:
-    """Synthesise the scripted Mandarin sample calls (dual-channel and mono, 8 and 16 kHz) with ground truth."""
-    from hotline.samples.generate import make_samples
+    """Synthesise the scripted Mandarin sample calls (dual-channel and mono, 8 and 16 kHz) with ground truth.
+
+    A development tool: needs the source checkout (devtools/samples), not just the installed package."""
+    _need_sample_tools()
+    from devtools.samples.generate import make_samples
 
     s = _settings()
     dirs = make_samples(s.samples, out_dir=out, limit=limit)
@@ -238,7 +267,10 @@ def demo(
     limit: Annotated[Optional[int], typer.Option(help="Only the first N sample calls.")] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for every call to land.")] = 1800.0,
 ) -> None:
-    """Everything on embedded defaults: models, samples, broker, workers, ingest, warehouse, dashboard."""
+    """Everything on embedded defaults: models, samples, broker, workers, ingest, warehouse, dashboard.
+
+    Makes the sample calls, so it needs the source checkout (devtools/samples), not just the installed package."""
+    _need_sample_tools()
     from hotline.app.demo import run_demo
 
     code = run_demo(_settings(), limit=limit, timeout_s=timeout)
@@ -369,8 +401,11 @@ def workorders_import(path: Path) -> None:
 def workorders_sample(
     csv: Annotated[Optional[Path], typer.Option(help="Write the events as CSV instead of publishing them.")] = None,
 ) -> None:
-    """A realistic event history for the sample calls (re-routed, overdue, reopened ...)."""
-    from hotline.samples.work_orders import sample_work_order_events
+    """A realistic event history for the sample calls (re-routed, overdue, reopened ...).
+
+    Made from the sample calls' scripts, so it needs the source checkout (devtools/samples)."""
+    _need_sample_tools()
+    from devtools.samples.work_orders import sample_work_order_events
     from hotline.warehouse.workorders import publish_work_order_events, write_work_order_csv
 
     events = sample_work_order_events()

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 # What a demo call is ingested as: a dual-channel telephone recording (agent left, caller right).
 DEMO_VARIANT = "stereo_8k.wav"
 CORRUPT_NAME = "corrupt-recording.wav"
-# The demo's team lead leads this team of the sample calls (samples/scripts.yaml).
+# The demo's team lead leads this team of the sample calls (devtools/samples/scripts.yaml).
 DEMO_TEAM = "team-01"
 
 
@@ -35,7 +35,7 @@ def write_corrupt_recording(folder: Path) -> Path:
 def run_demo(s: Settings, limit: int | None = None, timeout_s: float = 1800.0) -> int:
     from hotline.asr.model_files import prepare_whisper_model
     from hotline.ingest.stream import ingest_paths
-    from hotline.samples.generate import make_samples
+    from devtools.samples.generate import make_samples  # the caller (cli.demo) made sure the checkout's devtools/ imports
     from hotline.app.accounting import account_calls
 
     t0 = time.monotonic()
@@ -63,7 +63,7 @@ def run_demo(s: Settings, limit: int | None = None, timeout_s: float = 1800.0) -
         pub.close()
     expected = set(report.sent) | set(report.dead_lettered)
     # The centre's work-order system reports what happened to each call's work order.
-    from hotline.samples.work_orders import sample_work_order_events
+    from devtools.samples.work_orders import sample_work_order_events
     from hotline.warehouse.workorders import publish_work_order_events
 
     publish_work_order_events(s.kafka, sample_work_order_events(call_dirs))

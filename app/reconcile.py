@@ -255,14 +255,14 @@ def _iso(ms: int) -> str:
 
 def reconcile(settings: Settings, since: datetime | None = None, until: datetime | None = None) -> ReconcileReport:
     """Account for every recording that entered in [since, until): landed, dead-lettered or stuck; count duplicates."""
-    from hotline.warehouse.reader import SnapshotMissing, run_query
+    from hotline.warehouse.reader import SnapshotMissing, run_internal
 
     bus = entered_calls(settings)
     seen = {c: s for c, s in bus.calls.items() if _in_window(s.first_ms, since, until)}
     try:
-        outcomes = {r["call_id"]: final_outcome(r) for r in run_query(settings.warehouse, "accounting", limit=_MAX_CALLS).iter_rows(named=True)}
-        dup_rows = run_query(settings.warehouse, "reconcile_duplicates").iter_rows(named=True)
-        refused = run_query(settings.warehouse, "reconcile_refused_recordings", limit=_MAX_CALLS).iter_rows(named=True)
+        outcomes = {r["call_id"]: final_outcome(r) for r in run_internal(settings.warehouse, "accounting", limit=_MAX_CALLS).iter_rows(named=True)}
+        dup_rows = run_internal(settings.warehouse, "reconcile_duplicates").iter_rows(named=True)
+        refused = run_internal(settings.warehouse, "reconcile_refused_recordings", limit=_MAX_CALLS).iter_rows(named=True)
     except SnapshotMissing:
         outcomes, dup_rows, refused = {}, iter(()), iter(())
     for row in refused:

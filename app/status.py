@@ -287,10 +287,10 @@ def _oldest(consumer: KafkaConsumer, behind: list[tuple[TopicPartition, int]], c
 
 
 def _dead_letters_by_stage(settings: Settings) -> dict[str, int]:
-    from hotline.warehouse.reader import SnapshotMissing, run_query
+    from hotline.warehouse.reader import SnapshotMissing, run_internal
 
     try:
-        frame = run_query(settings.warehouse, "dead_letters", limit=10_000_000)
+        frame = run_internal(settings.warehouse, "dead_letters", limit=10_000_000)
     except SnapshotMissing:
         return {}
     counts: dict[str, int] = {}

@@ -181,7 +181,7 @@ def _text(tr: TranscriptReady, role: str | None = None) -> str:
 
 def load_sample_calls(samples_dir: Path) -> list[Path] | None:
     try:
-        from hotline.samples.generate import make_samples
+        from devtools.samples.generate import make_samples
 
         return make_samples(SamplesSettings(out_dir=samples_dir, tts_python=TTS_PYTHON), progress=False)
     except Exception as exc:  # noqa: BLE001 - no TTS environment and no cache: report null, not a crash

@@ -23,7 +23,7 @@ from hotline.contracts import Segment
 from hotline.inspection.attitude import AttitudeClassifier, load_attitude_prototypes
 from hotline.inspection.category import Categoriser, load_category_examples
 from hotline.inspection.scorecard import load_scorecard
-from hotline.samples.scripts import load_scripts
+from devtools.samples.scripts import load_scripts
 
 from .inspection_sets import read_mobilecs, segments_from_turns
 from .report import DEFAULT_DATA, emit, peak_rss_mb

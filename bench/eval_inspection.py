@@ -65,7 +65,7 @@ log = logging.getLogger("bench.eval_inspection")
 BENCH_DIR = Path(__file__).resolve().parent
 LABELS = BENCH_DIR / "labels" / "mobilecs_moments.jsonl"
 ATTACKS = BENCH_DIR / "injection_attacks.yaml"
-SAMPLES = BENCH_DIR.parent / "samples" / "scripts.yaml"
+SAMPLES = BENCH_DIR.parent / "devtools" / "samples" / "scripts.yaml"
 
 
 class Engine:

@@ -5,7 +5,7 @@
 Each call is asked exactly what the inspection worker asks (``judge_call``: caller sentiment,
 demand summary, the scorecard's LLM items; then ``extract_demands``) through the production
 client, ``--calls-in-flight`` calls at a time. The calls are the project's 12 scripted calls
-(samples/scripts.yaml, their turns as the transcript) and, when ../shared/data is present, the
+(devtools/samples/scripts.yaml, their turns as the transcript) and, when ../shared/data is present, the
 real MobileCS customer-service calls; ``--limit`` takes the first N.
 
 Figures:
@@ -38,7 +38,7 @@ from hotline.inspection.category import load_category_examples
 from hotline.inspection.llm import LlmClient
 from hotline.inspection.llm_prompts import PROMPT_VERSION, system_prompt
 from hotline.inspection.scorecard import Scorecard, load_scorecard
-from hotline.inspection.standin import standin_model
+from devtools.llm_standin import standin_model
 from hotline.settings import LlmSettings
 
 from .report import DEFAULT_DATA, emit, peak_rss_mb

@@ -84,10 +84,10 @@ def process_peak_rss_mb(pid: int) -> float | None:
 
 
 def landed_calls(settings: Settings) -> set[str]:
-    from hotline.warehouse.reader import SnapshotMissing, run_query
+    from hotline.warehouse.reader import SnapshotMissing, run_internal
 
     try:
-        frame = run_query(settings.warehouse, "accounting", limit=10_000_000)
+        frame = run_internal(settings.warehouse, "accounting", limit=10_000_000)
     except SnapshotMissing:
         return set()
     return {r["call_id"] for r in frame.iter_rows(named=True) if r["outcome"] == "inspected"}

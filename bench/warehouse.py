@@ -23,7 +23,8 @@ dispatched, sometimes returned and dispatched again, closed, callback). Figures:
   as the page runs it, for a centre-wide, a team and an unscoped (administrator) user, at a
   30-day and a 365-day window where
   the page has a date picker (bench/warehouse_pages.py); labels are query[scope,window];
-- other_query_p95_ms: the named queries no page runs (CLI reports, reconcile), a 30-day window;
+- other_query_p95_ms: the platform's own reads no page runs (status, accounting, reconcile, re-judging;
+  sql/internal/), a 30-day window where they take one;
 - planted spikes found, false spikes per 100 series-weeks.
 With --keep DIR --reuse a later run reopens the kept warehouse (same --calls, --days): pending
 migrations and their rollup backfills apply, then the snapshot is published and timed again.
@@ -46,6 +47,7 @@ import numpy as np
 import polars as pl
 
 from bench.report import DEFAULT_DATA, emit, peak_rss_mb
+from hotline.conversation import DEFAULT_SILENCE_THRESHOLD_S
 from hotline.warehouse import sqlfiles
 
 log = logging.getLogger("bench.warehouse")
@@ -67,10 +69,13 @@ ITEMS = [  # item_id, name, kind, weight, fail probability for an average agent
     ("responsive_answer", "回应切题", "llm", 10, 0.05), ("complete_handling", "处理彻底", "llm", 10, 0.07),
     ("clear_guidance", "指引清晰", "llm", 10, 0.06), ("satisfaction_invitation", "满意度评价邀请", "llm", 5, 0.10),
 ]
-# Queries that take a call id or a day, or belong to other pages' access control, are timed separately or not at all.
-# hotspot_* queries belong to the hourly job (bench/hotspot_jobs.py times it), not to a page.
-SKIP_PREFIXES = ("export_", "access_", "audit_", "review_", "hotspot_")
-CALL_QUERIES = ("call_detail", "call_checks", "call_turns", "call_alerts", "call_llm")
+# The platform's own reads (sql/internal/) timed besides the pages: status, accounting, reconcile and
+# re-judging. The export_* reads (one day each) belong to the nightly export, the hotspot_* ones to the
+# hourly job (bench/hotspot_jobs.py times it); every page's query is access_* (bench/warehouse_pages.py).
+OTHER_READS = (
+    "accounting", "dead_letters", "pending_llm_calls", "reconcile_duplicates", "reconcile_refused_recordings",
+    "stored_transcript_call", "stored_transcript_turns",
+)
 
 
 def _sql(name: str) -> str:
@@ -186,21 +191,35 @@ def make_frames(counts: np.ndarray, day_lo: int, day_hi: int, first_id: int, rng
 
 
 def talk_figures(duration: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Talk and silence per call as the sink stores them from a transcript (warehouse/talk.py):
-    turns every ten seconds or so, the agent near half the talk, a tenth of the call silent."""
+    """Talk and silence per call as the sink stores them from a transcript's conversation metrics
+    (hotline/conversation.py): turns every ten seconds or so, the agent near half the talk. A
+    silence is a gap in everyone's speech longer than the threshold: about one per two minutes of
+    call, the longest a few seconds over the threshold and the others between the threshold and it;
+    shorter pauses between turns are no silence. Each party's talk is its own time, so agent plus
+    caller talk is the speech plus the time both spoke at once (overlap), and an interruption
+    overlaps by half a second or more."""
     n = len(duration)
-    silence_share = np.clip(rng.normal(0.12, 0.05, n), 0.0, 0.6)
-    spoken = duration * (1.0 - silence_share)
+    threshold = DEFAULT_SILENCE_THRESHOLD_S
+    longest = np.minimum(threshold + rng.lognormal(math.log(3.0), 0.7, n), 0.3 * duration)
+    # At most half the call silent.
+    silences = np.minimum(rng.poisson(duration / 120.0), np.floor(0.5 * duration / longest)).astype(np.int32)
+    longest = np.where(silences > 0, longest, 0.0)
+    silence = longest + np.maximum(silences - 1, 0) * rng.uniform(threshold, np.maximum(longest, threshold))
+    speech = duration * (1.0 - rng.uniform(0.03, 0.08, n)) - silence
+    overlap = np.minimum(rng.exponential(1.5, n), 0.04 * speech)
     agent_share = np.clip(rng.normal(0.52, 0.1, n), 0.05, 0.95)
+    talk = speech + overlap
     return {
         "turn_count": np.maximum(2, (duration / 10.0).astype(np.int32)),
-        "agent_talk_s": spoken * agent_share,
-        "caller_talk_s": spoken * (1.0 - agent_share),
-        "silence_s": duration * silence_share,
-        "longest_silence_s": np.minimum(duration * silence_share, rng.lognormal(math.log(4.0), 0.6, n)),
-        "overlap_s": rng.exponential(1.5, n),
+        "agent_talk_s": talk * agent_share,
+        "caller_talk_s": talk * (1.0 - agent_share),
+        "silence_s": silence,
+        "longest_silence_s": longest,
+        "overlap_s": overlap,
         "agent_talk_share": agent_share,
-        "silence_share": silence_share,
+        "silence_share": silence / duration,
+        "interruptions": np.minimum(rng.poisson(overlap / 1.5), np.floor(overlap / 0.5)).astype(np.int32),
+        "silence_threshold_s": np.full(n, threshold),
     }
 
 
@@ -389,33 +408,25 @@ def derive_work_orders(con) -> None:
         raise
 
 
-def other_queries() -> list[str]:
-    """Named queries no dashboard page runs (the CLI's reports, reconcile, exports' listings)."""
-    from hotline.warehouse import sqlfiles
-
-    return [q for q in sqlfiles.list_names("queries") if not q.startswith(SKIP_PREFIXES)]
-
-
 def time_other_queries(cfg, last_day: date, sample_call: str, repeats: int) -> dict[str, dict[str, float]]:
+    """The platform's own reads no dashboard page runs (OTHER_READS)."""
     from hotline.warehouse import sqlfiles
-    from hotline.warehouse.reader import open_snapshot, query_frame
+    from hotline.warehouse.reader import internal_frame, open_snapshot
 
     con = open_snapshot(cfg)
     window = {"date_from": last_day - timedelta(days=29), "date_to": last_day}
     out: dict[str, dict[str, float]] = {}
     try:
-        for name in other_queries():
-            wanted = set(sqlfiles.parameters(name))
+        for name in OTHER_READS:
+            wanted = set(sqlfiles.parameters(name, "internal"))
             params = {k: v for k, v in window.items() if k in wanted}
             if "call_id" in wanted:
                 params["call_id"] = sample_call
-            if "agent" in wanted and name.startswith("agent_"):
-                params["agent"] = "agent-7"  # an agent's own page
             times = []
             try:
                 for _ in range(repeats):
                     t0 = time.perf_counter()
-                    query_frame(con, name, **params)
+                    internal_frame(con, name, **params)
                     times.append((time.perf_counter() - t0) * 1000)
             except Exception as exc:  # a query another helper added with required parameters
                 log.warning("query %s not timed: %s", name, exc)

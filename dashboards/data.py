@@ -77,19 +77,16 @@ def _cached_query(path: str, version: tuple[int, int, int], name: str, params: t
     return query_frame(con, name, **dict(params))
 
 
-def query(name: str, **params: Any) -> pl.DataFrame:
-    """Run a named query on the current snapshot; raises SnapshotMissing when there is none."""
+def _query(name: str, **params: Any) -> pl.DataFrame:
+    """Run a named query on the current snapshot; raises SnapshotMissing when there is none.
+
+    Binds no scope (unset parameters are NULL: everything): pages reach it only through
+    load_scoped, which binds the signed-in user's scope."""
     cfg = _warehouse()
     version = snapshot_version(cfg)
     if version is None:
         raise SnapshotMissing(str(cfg.snapshot))
     return _cached_query(str(cfg.snapshot), version, name, tuple(sorted(params.items())))
-
-
-def load(name: str, **params: Any) -> pl.DataFrame:
-    """Like query(), but a missing snapshot or a failing query shows a message and stops the page."""
-    with _errors_shown(name):
-        return query(name, **params)
 
 
 USER_KEY = "hotline_user"
@@ -109,7 +106,7 @@ def access_db():
 
 
 def _run_cached(name: str, params: dict[str, Any]) -> pl.DataFrame:
-    return query(name, **params)
+    return _query(name, **params)
 
 
 def load_scoped(name: str, **params: Any) -> pl.DataFrame:

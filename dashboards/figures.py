@@ -46,7 +46,7 @@ def _empty(title: str) -> go.Figure:
 
 
 def calls_per_day(daily: pl.DataFrame) -> go.Figure:
-    """Calls landed and inspected per day (frame of the ``overview_daily`` query)."""
+    """Calls landed and inspected per day (frame of the ``access_daily`` query)."""
     title = "每日通话量"
     if daily.is_empty():
         return _empty(title)
@@ -62,7 +62,7 @@ def calls_per_day(daily: pl.DataFrame) -> go.Figure:
 
 
 def score_per_day(daily: pl.DataFrame) -> go.Figure:
-    """Average score and share of calls with defects per day (``overview_daily``)."""
+    """Average score and share of calls with defects per day (``access_daily``)."""
     title = "每日平均得分"
     scored = daily.filter(pl.col("avg_score").is_not_null())
     if scored.is_empty():
@@ -92,7 +92,7 @@ def score_per_day(daily: pl.DataFrame) -> go.Figure:
 
 
 def categories_bar(categories: pl.DataFrame, top: int = 15) -> go.Figure:
-    """Most frequent suggested categories (``category_counts``), largest on top."""
+    """Most frequent suggested categories (``access_categories``), largest on top."""
     title = "诉求分类"
     if categories.is_empty():
         return _empty(title)
@@ -103,7 +103,7 @@ def categories_bar(categories: pl.DataFrame, top: int = 15) -> go.Figure:
 
 
 def defects_by_item(defects: pl.DataFrame, top: int = 15) -> go.Figure:
-    """How often each scorecard item failed (``defects_by_item``); fatal items in a warning colour."""
+    """How often each scorecard item failed (``access_defects``); fatal items in a warning colour."""
     title = "缺陷项分布"
     if defects.is_empty():
         return _empty(title)
@@ -117,7 +117,7 @@ def defects_by_item(defects: pl.DataFrame, top: int = 15) -> go.Figure:
 
 
 def alerts_by_kind(alerts: pl.DataFrame) -> go.Figure:
-    """Alerts per kind (``alerts_list``), with Chinese kind names."""
+    """Alerts per kind (``access_alerts``), with Chinese kind names."""
     title = "预警类型"
     if alerts.is_empty():
         return _empty(title)

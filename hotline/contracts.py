@@ -157,8 +157,20 @@ class PartyMetrics(MessagePart):
     interruptions_made: int = 0
 
 
+class Silence(MessagePart):
+    """One silence of a call: a gap in everyone's speech longer than the metrics' threshold."""
+
+    # The end of the speech before it and the start of the speech after it.
+    start_s: float
+    end_s: float
+
+
 class ConversationMetrics(MessagePart):
-    """Timing metrics of a whole call (silence, overlap, interruptions, response latency)."""
+    """Timing metrics of a whole call (silence, overlap, interruptions, response latency).
+
+    Defined and computed by hotline/conversation.py (measure_conversation), the one definition the
+    ASR carries here, the sink stores on the calls row and the long-silence rule reads.
+    """
 
     silence_threshold_s: float
     speech_s: float
@@ -175,6 +187,10 @@ class ConversationMetrics(MessagePart):
     agent_response_latency_mean_s: float | None = None
     agent_response_latency_max_s: float | None = None
     parties: tuple[PartyMetrics, ...] = ()
+    # Added after v1 shipped (optional): each silence counted above, in time order, so a consumer (the
+    # long-silence rule) reads them instead of measuring the gaps again. None from producers that
+    # did not carry them (not the same as (), no silence).
+    silence_spans: tuple[Silence, ...] | None = None
 
 
 class TranscriptReady(Contract):

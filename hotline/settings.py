@@ -24,6 +24,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from hotline.conversation import DEFAULT_SILENCE_THRESHOLD_S
+
 SETTINGS_FILE_ENV = "HOTLINE_SETTINGS_FILE"
 DEFAULT_SETTINGS_FILE = Path("hotline.toml")
 
@@ -255,7 +257,12 @@ class AsrSettings(Section):
         ),
     )
     silence_threshold_s: float = Field(
-        default=3.0, gt=0, description="A gap between speech longer than this (s) counts as a silence in the call's conversation metrics."
+        default=DEFAULT_SILENCE_THRESHOLD_S,
+        gt=0,
+        description=(
+            "A gap in everyone's speech longer than this (s) is a silence in the call's conversation metrics "
+            "(stored on the calls row, read by the long-silence check)."
+        ),
     )
     # asr/speakers.py; the embedded encoder clusters GE2E embeddings.
     diarization: Literal["none", "embedded", "pyannote"] = Field(
@@ -392,7 +399,12 @@ class InspectionSettings(Section):
 
     scorecard: Path | None = Field(default=None, description="Scorecard YAML calls are scored against; None = the packaged 12345 scorecard.")
     long_silence_s: float = Field(
-        default=8.0, description="A gap between turns longer than this (s) fails the long-silence check (announced holds excepted)."
+        default=8.0,
+        description=(
+            "A silence longer than this (s) fails the long-silence check (announced holds excepted). Keep it >= "
+            "asr.silence_threshold_s: the check reads the silences the transcript carries, and measures them again "
+            "from its turns when they were found over a higher threshold."
+        ),
     )
     category_examples: Path | None = Field(
         default=None,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hotline.contracts import CheckResult, Evidence, Segment
+from hotline.contracts import CheckResult, ConversationMetrics, Evidence, Segment, Silence
+from hotline.conversation import DEFAULT_SILENCE_THRESHOLD_S, measure_conversation
 
 from .scorecard import ScorecardItem
 
@@ -17,11 +18,26 @@ class CallView:
     segments: tuple[Segment, ...]
     incomplete: bool
     long_silence_s: float
+    # The call's silences (gaps in everyone's speech longer than silence_threshold_s), by the one
+    # definition (hotline/conversation.py): the long-silence rule reads them, it measures no gaps.
+    silences: tuple[Silence, ...] = ()
+    silence_threshold_s: float = DEFAULT_SILENCE_THRESHOLD_S
 
     @classmethod
-    def of(cls, segments: Sequence[Segment], *, incomplete: bool, long_silence_s: float) -> "CallView":
+    def of(
+        cls, segments: Sequence[Segment], *, incomplete: bool, long_silence_s: float, metrics: ConversationMetrics | None = None
+    ) -> "CallView":
+        """``metrics``: what the transcript carries (the ASR's). Its silences are used when it carries
+        them and found them over a threshold no higher than ``long_silence_s``; otherwise (older
+        producers, imported transcripts, a threshold above the rule's) they are measured here from
+        the segments with the same function."""
         ordered = tuple(sorted((s for s in segments if s.text.strip()), key=lambda s: (s.start_s, s.end_s)))
-        return cls(segments=ordered, incomplete=incomplete, long_silence_s=long_silence_s)
+        if metrics is None or metrics.silence_spans is None or metrics.silence_threshold_s > long_silence_s:
+            metrics = measure_conversation(segments, 0.0, silence_threshold_s=min(DEFAULT_SILENCE_THRESHOLD_S, long_silence_s))
+        return cls(
+            segments=ordered, incomplete=incomplete, long_silence_s=long_silence_s,
+            silences=metrics.silence_spans or (), silence_threshold_s=metrics.silence_threshold_s,
+        )
 
     @property
     def agent(self) -> tuple[Segment, ...]:

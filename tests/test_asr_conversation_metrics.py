@@ -12,7 +12,7 @@ import pytest
 from hotline.asr.conversation_metrics import measure_conversation
 from hotline.asr.model_files import prepare_whisper_model
 from hotline.asr.transcriber import Transcriber
-from hotline.contracts import CallMeta, Segment, TranscriptReady
+from hotline.contracts import CallMeta, Segment, Silence, TranscriptReady
 from hotline.settings import Settings
 
 REPO_MODEL_DIR = Path(__file__).resolve().parents[1] / "var" / "models" / "whisper-base"
@@ -55,6 +55,8 @@ def test_hand_built_call_has_known_metrics():
     assert caller.speech_rate_cpm == pytest.approx(10 / (4.9 / 60), abs=0.1)
     assert m.silences == 1 and m.longest_silence_s == pytest.approx(5.0) and m.longest_silence_start_s == pytest.approx(9.0)
     assert m.silence_s == pytest.approx(5.0)
+    # The silence itself travels too (the long-silence rule reads it): from the end of 6.8-9.0 to 14.0.
+    assert m.silence_spans == (Silence(start_s=9.0, end_s=14.0),)
     # Overlaps: 5.0-5.4 and 15.2-15.4.
     assert m.overlaps == 2 and m.overlap_s == pytest.approx(0.6)
     assert m.interruptions == 1 and agent.interruptions_made == 1 and caller.interruptions_made == 0
@@ -69,7 +71,9 @@ def test_latency_silence_threshold_and_unknown_speakers():
     assert m.agent_responses == 2
     assert m.agent_response_latency_mean_s == pytest.approx((1.5 + 2.5) / 2)
     assert m.agent_response_latency_max_s == pytest.approx(2.5)
-    assert m.silences == 1 and m.longest_silence_s == pytest.approx(2.5)
+    # Gaps 1.5, 0.5 and 2.5 s: only the one over the 2 s threshold is a silence.
+    assert m.silences == 1 and m.longest_silence_s == pytest.approx(2.5) and m.silence_s == pytest.approx(2.5)
+    assert m.silence_spans == (Silence(start_s=8.0, end_s=10.5),)
     assert m.interruptions == 0 and m.overlap_s == 0.0
 
     # A mono call without diarization: one "unknown" party, no role-based latency.
@@ -79,7 +83,7 @@ def test_latency_silence_threshold_and_unknown_speakers():
     assert m.agent_responses == 0 and m.agent_response_latency_mean_s is None
 
     empty = measure_conversation([], duration_s=5.0)
-    assert empty.parties == () and empty.speech_s == 0.0 and empty.silences == 0
+    assert empty.parties == () and empty.speech_s == 0.0 and empty.silences == 0 and empty.silence_spans == ()
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from hotline.app.services import stop_services
 from hotline.asr.model_files import prepare_whisper_model
 from hotline.bus import Publisher, StopFlag, make_producer
 from hotline.contracts import AudioChunk, DeadLetter, TranscriptReady
-from hotline.warehouse.reader import run_query
+from hotline.warehouse.reader import run_internal, run_query
 from hotline.warehouse.sink import run_sink
 
 from fault_kit import logs, run_inspection_and_sink, sample_call_chunks, start, wait_until_all_landed
@@ -54,7 +54,7 @@ def test_future_contract_malformed_and_oversized_messages_are_dead_lettered_with
     assert report, reconcile(settings).summary()
     assert report.summary() == {"in": len(raw) + 1, "landed": 1, "dead_lettered": len(raw), "stuck": 0, "duplicates": 0}
 
-    dead = {r["call_id"]: r for r in run_query(settings.warehouse, "dead_letters").iter_rows(named=True)}
+    dead = {r["call_id"]: r for r in run_internal(settings.warehouse, "dead_letters").iter_rows(named=True)}
     assert set(dead) == set(raw)
     for call_id, row in dead.items():
         # Inspection and the sink both read transcripts, and both dead-letter a bad one; keyed by its
@@ -78,7 +78,7 @@ def test_a_dead_letter_from_the_future_reaching_the_sink_is_kept_not_dropped(set
     producer.close()
     stop = StopFlag()
     assert run_sink(settings, stop, idle_exit_s=3) == 1
-    (row,) = run_query(settings.warehouse, "dead_letters").iter_rows(named=True)
+    (row,) = run_internal(settings.warehouse, "dead_letters").iter_rows(named=True)
     assert row["stage"] == "sink" and row["call_id"] == "dl-future" and "schema_version 9" in row["reason"]
 
 
@@ -91,13 +91,14 @@ def test_sql_looking_filter_values_are_bound_not_executed(settings):
     pub.flush()
     pub.close()
     assert run_sink(settings, StopFlag(), idle_exit_s=3) == 1
+    admin = {"scope_centre": None, "scope_team": None}
     for value in SQL_LOOKING:
-        assert run_query(settings.warehouse, "calls_list", team=value, agent=value, review_state=value).height == 0
-        assert run_query(settings.warehouse, "call_turns", call_id=value).height == 0
+        assert run_query(settings.warehouse, "access_calls", team=value, agent=value, review_state=value, **admin).height == 0
+        assert run_query(settings.warehouse, "access_call_turns", call_id=value, **admin).height == 0
     # The one real call is still there, and so is every table.
-    assert run_query(settings.warehouse, "calls_list").height == 1
-    assert run_query(settings.warehouse, "calls_list", team="team-01").height == 1
-    assert run_query(settings.warehouse, "overview_kpis")["calls_landed"][0] == 1
+    assert run_query(settings.warehouse, "access_calls", **admin).height == 1
+    assert run_query(settings.warehouse, "access_calls", team="team-01", **admin).height == 1
+    assert run_query(settings.warehouse, "access_kpis", **admin)["calls_landed"][0] == 1
 
 
 @pytest.mark.slow
@@ -127,12 +128,13 @@ def test_chunks_out_of_order_and_duplicated_through_a_real_asr_worker_land_one_c
             report.summary(), logs(settings, "asr-worker"))
     finally:
         stop_services(settings, ("asr-worker", "inspect-worker", "sink"))
-    got = run_query(settings.warehouse, "call_turns", call_id="chunks-shuffled")
-    want = run_query(settings.warehouse, "call_turns", call_id="chunks-ordered")
+    admin = {"scope_centre": None, "scope_team": None}
+    got = run_query(settings.warehouse, "access_call_turns", call_id="chunks-shuffled", **admin)
+    want = run_query(settings.warehouse, "access_call_turns", call_id="chunks-ordered", **admin)
     # The same audio, reassembled in order: the same transcript, turn for turn.
     assert want.height > 0
     assert got.select("turn_no", "speaker", "text").rows() == want.select("turn_no", "speaker", "text").rows()
-    assert run_query(settings.warehouse, "dead_letters").height == 0
+    assert run_internal(settings.warehouse, "dead_letters").height == 0
 
 
 def _with(message, path: str, value):
@@ -197,7 +199,7 @@ def test_non_finite_numbers_become_dead_letters_not_stuck_calls(settings):
     report = run_inspection_and_sink(settings, lambda: (r := reconcile(settings)).dead_lettered == 2 and r.landed == 1 and r)
     assert report, reconcile(settings).summary()
     assert report.summary() == {"in": 3, "landed": 1, "dead_lettered": 2, "stuck": 0, "duplicates": 0}
-    dead = {r["call_id"]: r for r in run_query(settings.warehouse, "dead_letters").iter_rows(named=True)}
+    dead = {r["call_id"]: r for r in run_internal(settings.warehouse, "dead_letters").iter_rows(named=True)}
     assert set(dead) == {"nf-duration", "nf-segment", "nf-score"}
     assert all("finite number" in row["reason"] and row["error_type"] == "ContractError" for row in dead.values())
     assert dead["nf-score"]["stage"] == "sink" and dead["nf-score"]["original_topic"] == settings.kafka.topic(CallInspected.topic)
@@ -247,6 +249,6 @@ def test_a_call_dead_lettered_after_its_partial_transcripts_is_dead_lettered_not
     assert report, (reconcile(settings).summary(), reconcile(settings).stuck)
     assert report.summary() == {"in": 1, "landed": 0, "dead_lettered": 1, "stuck": 0, "duplicates": 0}
     # The partial did create the row: this is the case that used to count as stuck.
-    assert run_query(settings.warehouse, "accounting").row(0, named=True)["landed"]
+    assert run_internal(settings.warehouse, "accounting").row(0, named=True)["landed"]
     acct = account_calls(settings.warehouse, ["long-call"])
     assert acct.outcomes == {"long-call": "dead_lettered"} and not acct.pending

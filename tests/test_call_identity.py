@@ -118,7 +118,7 @@ def test_the_sink_refuses_a_different_recording_under_a_stored_call_id_and_keeps
     recording under a sidecar's call id is transcribed and inspected: the warehouse refuses it."""
     from bench.load import BUILTIN_SEGMENTS
     from hotline.contracts import CALL_ID_COLLISION, CallInspected, Segment, TranscriptReady
-    from hotline.warehouse.reader import open_snapshot, run_query
+    from hotline.warehouse.reader import open_snapshot, run_internal
 
     call_id = "sidecar-0001"
     meta = call_meta(call_id)
@@ -137,7 +137,7 @@ def test_the_sink_refuses_a_different_recording_under_a_stored_call_id_and_keeps
             con.close()
 
     def refusals() -> list[dict]:
-        return [r for r in run_query(settings.warehouse, "dead_letters").iter_rows(named=True) if r["error_type"] == CALL_ID_COLLISION]
+        return [r for r in run_internal(settings.warehouse, "dead_letters").iter_rows(named=True) if r["error_type"] == CALL_ID_COLLISION]
 
     pub = Publisher.connect(settings.kafka)
     # Recording A entered and landed (its transcript stands in for the ASR stage).

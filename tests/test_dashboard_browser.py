@@ -12,7 +12,7 @@ import pytest
 
 from hotline.app.services import streamlit_command
 from hotline.broker import free_port
-from hotline.dashboards.screenshots import Browser, find_chromium, shoot_page
+from devtools.dashboard_screenshots import Browser, find_chromium, shoot_page
 from hotline.settings import Settings
 from hotline.warehouse import access, audit
 from hotline.warehouse.store import seed_warehouse

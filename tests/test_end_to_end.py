@@ -82,7 +82,7 @@ def test_sample_calls_land_with_roles_defects_and_accounting(pipeline, sample_ca
     for call_dir in sample_calls:
         truth = json.loads((call_dir / "truth.json").read_text(encoding="utf-8"))
         call_id = truth["call_id"]
-        turns = run_query(s.warehouse, "call_turns", call_id=call_id)
+        turns = run_query(s.warehouse, "access_call_turns", call_id=call_id, scope_centre=None, scope_team=None)
         assert turns.height > 0
 
         # Roles come from the channels: every transcribed segment lies on (or within a 0.5 s collar of,
@@ -96,7 +96,7 @@ def test_sample_calls_land_with_roles_defects_and_accounting(pipeline, sample_ca
             hyps.append(normalise("".join(r["text"] for r in turns.iter_rows(named=True) if r["speaker"] == role)))
 
         # The planted defects are found, and nothing else among the rule items is flagged.
-        checks = {r["item_id"]: r for r in run_query(s.warehouse, "call_checks", call_id=call_id).iter_rows(named=True)}
+        checks = {r["item_id"]: r for r in run_query(s.warehouse, "access_call_checks", call_id=call_id, scope_centre=None, scope_team=None).iter_rows(named=True)}
         assert set(RULE_ITEMS) <= set(checks)
         failed = {i for i in RULE_ITEMS if checks[i]["status"] == "failed"}
         assert failed == set(truth["defects"]), (call_id, {i: checks[i]["reason"] for i in RULE_ITEMS})
@@ -105,7 +105,7 @@ def test_sample_calls_land_with_roles_defects_and_accounting(pipeline, sample_ca
                 assert checks[item]["evidence"], (call_id, item, "a decided item must carry its evidence")
 
         # Risk phrases raise alerts with the quote.
-        alerts = run_query(s.warehouse, "call_alerts", call_id=call_id)
+        alerts = run_query(s.warehouse, "access_call_alerts", call_id=call_id, scope_centre=None, scope_team=None)
         assert set(alerts["kind"].to_list()) == set(truth["risks"]), call_id
 
     cer = jiwer.cer(refs, hyps)

@@ -67,15 +67,15 @@ def test_calls_land_pending_then_the_local_judge_judges_them(settings, sample_ca
         stopped = stop_services(s, ("llm-server", *WORKERS))
     assert "llm-server" in stopped  # it ran as a pid-tracked service, and `hotline stop` would end it
 
-    judgements = run_query(s.warehouse, "call_llm", call_id=call_id)
+    judgements = run_query(s.warehouse, "access_call_llm", call_id=call_id, scope_centre=None, scope_team=None)
     assert judgements.height >= 3 and set(judgements["status"]) <= {"judged", "needs_review"}
     assert set(judgements["model"]) == {model_id(MODEL)}
-    turns = run_query(s.warehouse, "call_turns", call_id=call_id)["text"].to_list()
+    turns = run_query(s.warehouse, "access_call_turns", call_id=call_id, scope_centre=None, scope_team=None)["text"].to_list()
     for row in judgements.filter(judgements["status"] == "judged").iter_rows(named=True):
         value = json.loads(row["value"])
         quotes = [value["quote"]] if "quote" in value else [d["quote"] for d in value.get("demands", ())]
         assert all(q in turns for q in quotes), (row["name"], quotes)
-    checks = run_query(s.warehouse, "call_checks", call_id=call_id)
+    checks = run_query(s.warehouse, "access_call_checks", call_id=call_id, scope_centre=None, scope_team=None)
     llm_checks = checks.filter(checks["kind"] == "llm")
     assert llm_checks.height > 0 and "pending" not in set(llm_checks["status"])
     for row in llm_checks.iter_rows(named=True):

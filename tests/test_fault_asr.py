@@ -67,7 +67,7 @@ def test_asr_worker_killed_mid_call_the_call_lands_once_and_whole(settings, samp
         report = wait_until_all_landed(settings, 2, 300)
         assert report.summary() == {"in": 2, "landed": 1, "dead_lettered": 1, "stuck": 0, "duplicates": 0}, (
             report.summary(), {w: logs(settings, w)[-1500:] for w in WORKERS})
-        turns = run_query(settings.warehouse, "call_turns", call_id="asr-kill-1")
+        turns = run_query(settings.warehouse, "access_call_turns", call_id="asr-kill-1", scope_centre=None, scope_team=None)
         # The head of the call, sent before the kill, is in the transcript.
         assert turns.height > 0 and min(turns["start_s"].to_list()) < CHUNK_S
     finally:

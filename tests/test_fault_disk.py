@@ -99,7 +99,7 @@ def test_disk_full_under_the_sink_loses_nothing_and_lands_everything_once_space_
     assert "No space left on device" in logs(s, "sink"), logs(s, "sink")
     assert alive(s, "sink")
     # Readers keep the last published snapshot, whole.
-    assert run_query(s.warehouse, "calls_list").height == 4
+    assert run_query(s.warehouse, "access_calls", scope_centre=None, scope_team=None).height == 4
 
     filler.unlink()
     report = wait_until_all_landed(s, n, 120)
@@ -109,7 +109,7 @@ def test_disk_full_under_the_sink_loses_nothing_and_lands_everything_once_space_
     # The writer's own file survived the failed writes: it opens (WAL replayed) and holds every call once.
     stop_services(s, ("sink",))
     own_file = s.warehouse.model_copy(update={"snapshot": s.warehouse.database})
-    calls = run_query(own_file, "calls_list", limit=1000)
+    calls = run_query(own_file, "access_calls", limit=1000, scope_centre=None, scope_team=None)
     assert calls.height == n and calls["call_id"].n_unique() == n
 
 
@@ -159,5 +159,5 @@ def test_a_checkpoint_failing_for_space_invalidates_duckdb_and_the_sink_reopens_
         snapshots.flush()
     finally:
         snapshots.connection.close()
-    calls = run_query(cfg, "calls_list", limit=1000)
+    calls = run_query(cfg, "access_calls", limit=1000, scope_centre=None, scope_team=None)
     assert calls.height == 301 and calls["call_id"].n_unique() == 301

@@ -26,7 +26,7 @@ import pytest
 from hotline.app.reconcile import reconcile
 from hotline.app.services import stop_services
 from hotline.inspection.llm import STAND_IN_REASON, UNREACHABLE_REASON
-from hotline.inspection.standin import StandinServer, standin_binary, standin_model
+from devtools.llm_standin import StandinServer, standin_binary, standin_model
 from hotline.settings import LlmSettings
 from hotline.warehouse.reader import run_query
 from hotline.warehouse.rejudge import rejudge_pending
@@ -41,7 +41,7 @@ REJUDGE_LIMIT = 1
 
 
 def llm_reasons(settings, call_id: str) -> list[str]:
-    frame = run_query(settings.warehouse, "call_llm", call_id=call_id)
+    frame = run_query(settings.warehouse, "access_call_llm", call_id=call_id, scope_centre=None, scope_team=None)
     return frame["reason"].to_list() if frame.height else []
 
 
@@ -85,7 +85,7 @@ def test_llm_down_then_back_calls_land_pending_then_are_asked_again(settings, tm
         asked, waiting = ids[:REJUDGE_LIMIT], ids[REJUDGE_LIMIT:4]
         for call_id in asked:
             assert wait_for(lambda c=call_id: all_start_with(STAND_IN_REASON)(llm_reasons(s, c)), 120, every_s=1.0), llm_reasons(s, call_id)
-            judgements = run_query(s.warehouse, "call_llm", call_id=call_id)
+            judgements = run_query(s.warehouse, "access_call_llm", call_id=call_id, scope_centre=None, scope_team=None)
             # Still pending: a stand-in's reply is never recorded as a judgement.
             assert set(judgements["status"]) == {"pending"} and judgements["value"].null_count() == judgements.height
         for call_id in waiting:

@@ -74,7 +74,7 @@ def test_sink_killed_mid_batch_recovers_the_warehouse_and_doubles_nothing(settin
         start(s, "sink")
         report = wait_until_all_landed(s, n, 180)
         assert_nothing_lost_nothing_doubled(report, n, s)
-        turns = run_query(s.warehouse, "call_turns", call_id="kill-sink-b-000")
+        turns = run_query(s.warehouse, "access_call_turns", call_id="kill-sink-b-000", scope_centre=None, scope_team=None)
         assert turns.height == 5 and sorted(turns["turn_no"].to_list()) == list(range(5))
     finally:
         stop_services(s, WORKERS)
@@ -129,7 +129,7 @@ def test_inspection_killed_while_llm_request_in_flight_then_llm_down_calls_land_
         report = wait_until_all_landed(s_down, n, 180)
         assert_nothing_lost_nothing_doubled(report, n, s_down)
         # The LLM items were never guessed: pending, with the reason, so they can be asked again later.
-        llm = run_query(s_down.warehouse, "call_llm", call_id="llm-fault-000")
+        llm = run_query(s_down.warehouse, "access_call_llm", call_id="llm-fault-000", scope_centre=None, scope_team=None)
         assert llm.height > 0 and set(llm["status"].to_list()) == {"pending"}
         assert all("failed after" in r or "Connect" in r for r in llm["reason"].to_list()), llm["reason"].to_list()
     finally:

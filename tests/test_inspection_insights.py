@@ -16,7 +16,7 @@ from hotline.inspection.place import Place, find_place
 from hotline.inspection.routing import RoutingCatalogueError, load_routing_catalogue, suggest_route
 from hotline.inspection.scorecard import ScorecardError, load_scorecard, parse_scorecard
 from hotline.inspection.sentiment import SentimentClassifier, _trend, load_sentiment_prototypes
-from hotline.inspection.standin import StandinServer, standin_binary, standin_model
+from devtools.llm_standin import StandinServer, standin_binary, standin_model
 from hotline.inspection.worker import inspect_call
 from hotline.settings import InspectionSettings, LlmSettings
 

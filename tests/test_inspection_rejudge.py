@@ -19,7 +19,7 @@ from hotline.inspection.llm_prompts import PROMPT_VERSION
 from hotline.inspection.scorecard import load_scorecard
 from hotline.inspection.worker import InspectionKit, inspect_call
 from hotline.settings import InspectionSettings, LlmSettings, Settings
-from hotline.warehouse.reader import run_query
+from hotline.warehouse.reader import run_internal, run_query
 from hotline.warehouse.rejudge import find_pending_transcripts, rejudge_pending
 from hotline.warehouse.sink import run_sink
 
@@ -76,7 +76,9 @@ def drain_sink(settings) -> None:
 
 
 def llm_rows(settings, call_id: str):
-    return run_query(settings.warehouse, "call_llm", call_id=call_id), run_query(settings.warehouse, "call_checks", call_id=call_id)
+    admin = {"scope_centre": None, "scope_team": None}
+    return (run_query(settings.warehouse, "access_call_llm", call_id=call_id, **admin),
+            run_query(settings.warehouse, "access_call_checks", call_id=call_id, **admin))
 
 
 def with_llm(settings, **llm):
@@ -87,7 +89,7 @@ def test_pending_calls_are_judged_once_the_llm_answers_and_never_doubled(setting
     land_while_llm_down(settings, ["rj-1", "rj-2"])
     judgements, checks = llm_rows(settings, "rj-1")
     assert set(judgements["status"]) == {"pending"} and all(r.startswith(UNREACHABLE_REASON) for r in judgements["reason"])
-    score_before = run_query(settings.warehouse, "call_detail", call_id="rj-1")["score"][0]
+    score_before = run_query(settings.warehouse, "access_call", call_id="rj-1", scope_centre=None, scope_team=None)["score"][0]
 
     # Still down: the run stops at the first call and publishes nothing.
     still_down = with_llm(settings, base_url=f"http://127.0.0.1:{free_port()}/v1")
@@ -106,10 +108,10 @@ def test_pending_calls_are_judged_once_the_llm_answers_and_never_doubled(setting
     llm_checks = checks.filter(checks["kind"] == "llm")
     assert llm_checks.height == len(SCORECARD.llm_items) and set(llm_checks["status"]) == {"failed"}
     # The rule items and the score were recomputed with the LLM's verdicts (all failed here).
-    detail = run_query(settings.warehouse, "call_detail", call_id="rj-1")
+    detail = run_query(settings.warehouse, "access_call", call_id="rj-1", scope_centre=None, scope_team=None)
     assert detail["score"][0] < score_before and detail["review_state"][0] != "auto_pass"
     # Re-inspection replaced the call's rows: nothing doubled.
-    assert run_query(settings.warehouse, "reconcile_duplicates").height == 0
+    assert run_internal(settings.warehouse, "reconcile_duplicates").height == 0
     assert checks.height == len(SCORECARD.items)
 
 

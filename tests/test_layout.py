@@ -52,3 +52,28 @@ def test_bad_settings_fail_with_a_clean_message(tmp_path):
     out = subprocess.run([sys.executable, "-m", "hotline", "topics"], cwd=REPO_ROOT, capture_output=True, text=True, env=env)
     assert out.returncode == 2
     assert "invalid settings" in out.stderr and "Traceback" not in out.stderr
+
+
+def _cli_outside_the_checkout(cwd: Path, argv: list[str], pretend_file: str | None = None) -> subprocess.CompletedProcess:
+    """`hotline ARGV` started from `cwd` (not the checkout, so it is not on sys.path); with pretend_file,
+    as if app/cli.py were installed there (a wheel in site-packages)."""
+    pretend = f"import hotline.app.cli as c; c.__file__ = {pretend_file!r}; " if pretend_file else ""
+    code = f"import sys; {pretend}from hotline.app.cli import main; sys.argv = ['hotline', *{argv!r}]; main()"
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_sample_commands_find_devtools_from_an_editable_checkout_anywhere(tmp_path):
+    out = subprocess.run([sys.executable, "-c", "import devtools"], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode != 0, "devtools must not be installed"
+    done = _cli_outside_the_checkout(tmp_path, ["workorders", "sample", "--csv", str(tmp_path / "events.csv")])
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "events.csv").read_text(encoding="utf-8").startswith("event_id,")
+
+
+@pytest.mark.parametrize("argv", [["samples", "--limit", "1"], ["demo", "--limit", "1"], ["workorders", "sample"]])
+def test_sample_commands_without_the_checkout_say_so_in_one_line(tmp_path, argv):
+    installed = str(tmp_path / "site-packages" / "hotline" / "app" / "cli.py")
+    done = _cli_outside_the_checkout(tmp_path, argv, pretend_file=installed)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "development tool" in done.stderr and "source checkout" in done.stderr

@@ -39,7 +39,7 @@ from hotline.inspection.llm_prompts import (
     user_message,
 )
 from hotline.inspection.scorecard import load_scorecard
-from hotline.inspection.standin import StandinServer, standin_binary, standin_model
+from devtools.llm_standin import StandinServer, standin_binary, standin_model
 from hotline.inspection.worker import inspect_call
 from hotline.settings import InspectionSettings, LlmSettings
 

@@ -8,7 +8,7 @@ max_tokens, a reply slower than the client waits.
 
 One server is shared by the module (loading the model takes a few seconds); the kill test starts
 its own. The server decodes with one thread: on 2 shared cores two threads spin against each
-other (see inspection/standin.py).
+other (see devtools/llm_standin.py).
 """
 
 from __future__ import annotations

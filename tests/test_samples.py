@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from hotline.contracts import CallMeta
-from hotline.samples.generate import make_samples
-from hotline.samples.scripts import ScriptBook, load_scripts
-from hotline.samples.tts import TtsRequest, synthesize_requests
+from devtools.samples.generate import make_samples
+from devtools.samples.scripts import ScriptBook, load_scripts
+from devtools.samples.tts import TtsRequest, synthesize_requests
 from hotline.settings import SamplesSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -190,7 +190,7 @@ def test_scripts_cover_the_brief():
 
 
 def test_a_truth_that_contradicts_the_dialogue_is_rejected():
-    raw = yaml.safe_load((REPO_ROOT / "samples" / "scripts.yaml").read_text(encoding="utf-8"))
+    raw = yaml.safe_load((REPO_ROOT / "devtools" / "samples" / "scripts.yaml").read_text(encoding="utf-8"))
     call = next(c for c in raw["calls"] if c["call_id"] == "c002-water-outage")
     call["defects"] = []  # its agent answers "喂，请讲。": the missing greeting is planted
     with pytest.raises(ValueError, match="greeting"):

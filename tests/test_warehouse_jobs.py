@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from hotline.samples.work_orders import sample_work_order_events
+from devtools.samples.work_orders import sample_work_order_events
 from hotline.settings import Settings
 from hotline.warehouse.exports import read_export
 from hotline.warehouse.jobs import (
@@ -31,7 +31,7 @@ from hotline.warehouse.jobs import (
 )
 from hotline.warehouse.access import User
 from hotline.warehouse.hotspot_store import CURRENT, GENERATIONS, current_generation, read_for_user
-from hotline.warehouse.reader import run_query
+from hotline.warehouse.reader import run_internal, run_query
 from hotline.warehouse.store import seed_warehouse
 from test_warehouse_messages import DAY1
 from test_warehouse_reports import report_messages
@@ -251,7 +251,7 @@ def test_maintenance_purges_old_transcripts_keeps_scores_and_accounting_then_com
     try:
         store_batch(con, report_messages())  # 5 calls on DAY1, 5 a week later, three turns each
         publish_snapshot(con, cfg)
-        accounting = run_query(cfg, "accounting").sort("call_id")
+        accounting = run_internal(cfg, "accounting").sort("call_id")
         scores = con.sql("SELECT call_id, score, fatal, defects FROM inspections ORDER BY call_id").fetchall()
         assert len(scores) == 10 and accounting.height == 10
         maintenance = WriterMaintenance(cfg, now=lambda: DAY1 + timedelta(days=1, hours=1))
@@ -267,7 +267,7 @@ def test_maintenance_purges_old_transcripts_keeps_scores_and_accounting_then_com
         assert con.sql(quoted).fetchall()[0][0] > 0
         publish_snapshot(con, cfg)
         # Every call still accounted for, with its score: statistics outlive the words.
-        assert run_query(cfg, "accounting").sort("call_id").equals(accounting)
+        assert run_internal(cfg, "accounting").sort("call_id").equals(accounting)
         assert con.sql("SELECT call_id, score, fatal, defects FROM inspections ORDER BY call_id").fetchall() == scores
         store_batch(con, report_messages())  # the compacted file takes writes (replays land on the same rows)
         assert con.sql("SELECT count(*) FROM calls").fetchall()[0][0] == 10

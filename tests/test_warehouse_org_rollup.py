@@ -14,6 +14,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from hotline.contracts import CallSentiment, LlmJudgement, Segment
+from hotline.conversation import DEFAULT_SILENCE_THRESHOLD_S
 from hotline.settings import WarehouseSettings
 from hotline.warehouse.reader import REPORTING_TIMEZONE, open_snapshot, query_frame
 from hotline.warehouse.snapshot import publish_snapshot
@@ -21,26 +22,61 @@ from hotline.warehouse.store import open_writer, store_batch
 from test_warehouse_messages import DAY1, make_inspection, make_meta, make_transcript
 from test_warehouse_rollups import random_batches
 
+# Talk and silence per call by their definition (hotline/conversation.py), written again in SQL
+# over the stored turns: a party's talk is the union of its turns; a silence a gap in everyone's
+# speech longer than $threshold (the sink's default: these transcripts carry no metrics); overlap
+# the time two or more parties talk at once (a sweep over each party's merged talk); an
+# interruption a turn started over another party's turn that goes on for 0.5 s or more. Times
+# rounded to the millisecond as the metrics are.
+TALK = """
+speech AS (
+    SELECT call_id, speaker, start_s, end_s,
+           max(end_s) OVER (PARTITION BY call_id, speaker ORDER BY start_s, end_s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS own_end,
+           max(end_s) OVER (PARTITION BY call_id ORDER BY start_s, end_s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS any_end
+    FROM turns WHERE end_s > start_s
+),
+islands AS (
+    SELECT call_id, speaker, min(start_s) AS s, max(end_s) AS e
+    FROM (SELECT *, sum(CASE WHEN own_end IS NULL OR start_s > own_end THEN 1 ELSE 0 END)
+                        OVER (PARTITION BY call_id, speaker ORDER BY start_s, end_s ROWS UNBOUNDED PRECEDING) AS island
+          FROM speech)
+    GROUP BY call_id, speaker, island
+),
+party_talk AS (SELECT call_id, speaker, round(sum(e - s), 3) AS talk_s FROM islands GROUP BY ALL),
+sweep AS (
+    SELECT call_id, sum(d) OVER w AS speaking, lead(pos) OVER w - pos AS span
+    FROM (SELECT call_id, s AS pos, 1 AS d FROM islands UNION ALL SELECT call_id, e, -1 FROM islands)
+    WINDOW w AS (PARTITION BY call_id ORDER BY pos, d ROWS UNBOUNDED PRECEDING)
+),
+talk AS (
+    SELECT call_id, t.turns,
+           coalesce(p.agent_s, 0) AS agent_s, coalesce(p.caller_s, 0) AS caller_s, p.all_s, p.roles,
+           coalesce(g.silence_s, 0) AS silence_s, coalesce(g.longest_silence_s, 0) AS longest_silence_s,
+           coalesce(o.overlap_s, 0) AS overlap_s, coalesce(i.interruptions, 0) AS interruptions
+    FROM (SELECT call_id, count(*) AS turns FROM turns GROUP BY call_id) AS t
+    LEFT JOIN (SELECT call_id, sum(talk_s) FILTER (WHERE speaker = 'agent') AS agent_s,
+                      sum(talk_s) FILTER (WHERE speaker = 'caller') AS caller_s, sum(talk_s) AS all_s,
+                      count(*) FILTER (WHERE speaker IN ('agent', 'caller')) AS roles
+               FROM party_talk GROUP BY call_id) AS p USING (call_id)
+    LEFT JOIN (SELECT call_id, round(sum(start_s - any_end), 3) AS silence_s, round(max(start_s - any_end), 3) AS longest_silence_s
+               FROM speech WHERE start_s - any_end > $threshold GROUP BY call_id) AS g USING (call_id)
+    LEFT JOIN (SELECT call_id, round(sum(span), 3) AS overlap_s FROM sweep WHERE speaking >= 2 GROUP BY call_id) AS o USING (call_id)
+    LEFT JOIN (SELECT a.call_id, count(*) AS interruptions FROM speech AS a
+               WHERE EXISTS (SELECT 1 FROM speech AS b WHERE b.call_id = a.call_id AND b.speaker <> a.speaker
+                             AND b.start_s < a.start_s AND b.end_s - a.start_s >= 0.5)
+               GROUP BY a.call_id) AS i USING (call_id)
+)"""
+
 # The report computed from the base tables, kept here as the reference: every call of the
 # window joined to its inspection, its talk figures recomputed from its turns, its sentiment.
-REFERENCE = """
-WITH talk AS (
-    SELECT call_id, count(*) AS turns,
-           sum(end_s - start_s) FILTER (WHERE speaker = 'agent') AS agent_s,
-           sum(end_s - start_s) FILTER (WHERE speaker = 'caller') AS caller_s,
-           sum(greatest(start_s - prev_end_s, 0)) AS silence_s,
-           max(greatest(start_s - prev_end_s, 0)) AS longest_silence_s
-    FROM (SELECT *, max(end_s) OVER (PARTITION BY call_id ORDER BY turn_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end_s FROM turns)
-    GROUP BY call_id
-),
+REFERENCE = "WITH " + TALK + """,
 scoped AS (
     SELECT c.call_id, c.centre_id, c.team_id, c.agent_id, i.call_id IS NOT NULL AS inspected, i.score, i.fatal,
            CASE WHEN i.call_id IS NULL THEN NULL WHEN len(i.defects) > 0 OR i.fatal THEN 1.0 ELSE 0.0 END AS defective,
            i.review_state IS NOT NULL AND i.review_state <> 'auto_pass' AS needs_review,
-           CASE WHEN coalesce(m.agent_s, 0) + coalesce(m.caller_s, 0) > 0
-                THEN coalesce(m.agent_s, 0) / (coalesce(m.agent_s, 0) + coalesce(m.caller_s, 0)) END AS agent_talk_share,
-           CASE WHEN m.call_id IS NOT NULL AND c.duration_s > 0 THEN coalesce(m.silence_s, 0) / c.duration_s END AS silence_share,
-           coalesce(m.longest_silence_s, 0) AS longest_silence_s, m.call_id IS NOT NULL AS has_turns,
+           CASE WHEN m.all_s > 0 AND m.roles > 0 THEN m.agent_s / m.all_s END AS agent_talk_share,
+           CASE WHEN m.call_id IS NOT NULL AND c.duration_s > 0 THEN m.silence_s / c.duration_s END AS silence_share,
+           m.longest_silence_s, m.call_id IS NOT NULL AS has_turns,
            CASE WHEN s.caller_sentiment IS NULL THEN NULL WHEN s.caller_sentiment IN ('dissatisfied', 'angry') THEN 1.0 ELSE 0.0 END AS negative_caller
     FROM calls AS c
     LEFT JOIN inspections AS i USING (call_id)
@@ -85,18 +121,13 @@ FROM inspections AS i JOIN calls AS c USING (call_id) WHERE i.score IS NOT NULL
 GROUP BY ALL ORDER BY ALL
 """
 SCORE_ROLLUP = "SELECT day, centre_id, team_id, agent_id, score, calls FROM score_days WHERE calls > 0 ORDER BY ALL"
-TALK_BASE = """
-SELECT call_id, count(*) AS turns,
-       coalesce(sum(end_s - start_s) FILTER (WHERE speaker = 'agent'), 0) AS agent_talk_s,
-       coalesce(sum(end_s - start_s) FILTER (WHERE speaker = 'caller'), 0) AS caller_talk_s,
-       coalesce(sum(start_s - prev_end_s) FILTER (WHERE start_s > prev_end_s), 0) AS silence_s,
-       coalesce(max(start_s - prev_end_s) FILTER (WHERE start_s > prev_end_s), 0) AS longest_silence_s,
-       coalesce(sum(least(prev_end_s, end_s) - start_s) FILTER (WHERE prev_end_s IS NOT NULL AND least(prev_end_s, end_s) > start_s), 0) AS overlap_s
-FROM (SELECT *, max(end_s) OVER (PARTITION BY call_id ORDER BY turn_no ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end_s FROM turns)
-GROUP BY call_id ORDER BY call_id
+TALK_BASE = "WITH " + TALK + """
+SELECT call_id, turns, agent_s AS agent_talk_s, caller_s AS caller_talk_s, silence_s, longest_silence_s, overlap_s,
+       interruptions, $threshold AS silence_threshold_s
+FROM talk ORDER BY call_id
 """
 TALK_STORED = """
-SELECT call_id, turns, agent_talk_s, caller_talk_s, silence_s, longest_silence_s, overlap_s
+SELECT call_id, turns, agent_talk_s, caller_talk_s, silence_s, longest_silence_s, overlap_s, interruptions, silence_threshold_s
 FROM call_metrics ORDER BY call_id
 """
 SENTIMENTS = ("satisfied", "neutral", "anxious", "dissatisfied", "angry")
@@ -161,7 +192,8 @@ def write(tmp_path, name: str, batches: list[list]) -> WarehouseSettings:
 def frames(cfg: WarehouseSettings, rollup: str, base: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     con = open_snapshot(cfg)
     try:
-        return con.sql(rollup).pl(), con.sql(base, params={"tz": REPORTING_TIMEZONE} if "$tz" in base else None).pl()
+        params = {"tz": REPORTING_TIMEZONE} if "$tz" in base else {"threshold": DEFAULT_SILENCE_THRESHOLD_S} if "$threshold" in base else None
+        return con.sql(rollup).pl(), con.sql(base, params=params).pl()
     finally:
         con.close()
 
@@ -188,7 +220,10 @@ def test_stored_figures_equal_their_definitions(warehouse, how, rollup, base):
 
 def test_the_stream_exercises_every_figure(warehouse):
     talk, _ = frames(warehouse["split"], TALK_STORED, TALK_BASE)
-    assert (talk["overlap_s"] > 0).any() and (talk["silence_s"] > 0).any()
+    assert (talk["overlap_s"] > 0).any() and (talk["silence_s"] > 0).any() and (talk["interruptions"] > 0).any()
+    # Gaps at or under the threshold are pauses, not silence: some calls have gaps but no silence.
+    _, base = frames(warehouse["split"], TALK_STORED, TALK_BASE.replace("$threshold", "0.0"))
+    assert (base["silence_s"] > talk["silence_s"]).any()
     sentiment, _ = frames(warehouse["split"], SENTIMENT_ROLLUP, SENTIMENT_BASE)
     assert sentiment["negative_caller"].sum() > 0 and sentiment["sentiment_known"].sum() > sentiment["negative_caller"].sum()
     con = open_snapshot(warehouse["split"])
@@ -217,7 +252,7 @@ def test_report_equals_the_report_over_every_call(warehouse, window):
     con = open_snapshot(warehouse["split"])
     try:
         params = {"date_from": None, "date_to": None, "team": None} | window
-        reference = con.sql(REFERENCE, params=params).pl()
+        reference = con.sql(REFERENCE, params=params | {"threshold": DEFAULT_SILENCE_THRESHOLD_S}).pl()
         report = query_frame(con, "access_org_rollup", **params).select(FIGURES)
     finally:
         con.close()

@@ -16,7 +16,7 @@ from polars.testing import assert_frame_equal
 
 from hotline.bus import Publisher, StopFlag
 from hotline.contracts import TranscriptReady
-from hotline.warehouse.reader import SnapshotMissing, open_snapshot, run_query
+from hotline.warehouse.reader import SnapshotMissing, open_snapshot, run_internal, run_query
 from hotline.warehouse.sink import run_sink
 from test_warehouse_messages import make_alert, make_dead_letter, make_day, make_inspection, make_meta, make_transcript
 
@@ -76,7 +76,9 @@ def test_sink_lands_every_message_and_replays_change_nothing(settings):
     evidence = first["check_results"].filter(pl.col("item_id") == "greeting")["evidence"].to_list()[0]
     assert evidence[0]["quote"] == "您好，12345热线" and evidence[0]["verified"] is True
 
-    kpis = run_query(settings.warehouse, "overview_kpis")
+    kpis = run_query(settings.warehouse, "access_kpis", scope_centre=None, scope_team=None).select(
+        "calls_landed", "calls_inspected", "coverage", "avg_score", "avg_max_score", "defect_share", "alerts", "dead_letters",
+    )
     assert kpis.row(0, named=True) | {"avg_score": round(kpis["avg_score"][0], 6)} == {
         "calls_landed": 3, "calls_inspected": 3, "coverage": 1.0, "avg_score": 80.0, "avg_max_score": 100.0,
         "defect_share": pytest.approx(1 / 3), "alerts": 1, "dead_letters": 2,
@@ -99,9 +101,9 @@ def test_partial_transcript_never_replaces_the_final_one(settings):
     late_partial = make_transcript(meta, is_final=False, turns=2)
     publish(settings, [final, late_partial, make_inspection(meta), make_alert("call-partial", start_s=1.0)])
     assert run_sink(settings, StopFlag(), idle_exit_s=IDLE_EXIT_S) == 4
-    turns = run_query(settings.warehouse, "call_turns", call_id="call-partial")
+    turns = run_query(settings.warehouse, "access_call_turns", call_id="call-partial", scope_centre=None, scope_team=None)
     assert turns.height == 5
-    detail = run_query(settings.warehouse, "call_detail", call_id="call-partial")
+    detail = run_query(settings.warehouse, "access_call", call_id="call-partial", scope_centre=None, scope_team=None)
     assert detail["transcript_final"].to_list() == [True]
     assert detail["review_state"].to_list() == ["auto_pass"]
 
@@ -113,7 +115,7 @@ def test_poison_messages_become_dead_letter_rows_and_are_committed(settings):
     publish(settings, [good])
 
     assert run_sink(settings, StopFlag(), idle_exit_s=IDLE_EXIT_S) == 3
-    dead = run_query(settings.warehouse, "dead_letters").sort("dl_key")
+    dead = run_internal(settings.warehouse, "dead_letters").sort("dl_key")
     assert dead.height == 3
     sink_made = dead.filter(pl.col("stage") == "sink").sort("original_topic")
     assert sink_made["error_type"].to_list() == ["ContractError", "ContractError"]
@@ -121,12 +123,12 @@ def test_poison_messages_become_dead_letter_rows_and_are_committed(settings):
     assert sink_made["call_id"].to_list() == ["call-dl", "call-garbage"]
     assert all(r.startswith(("DeadLetter:", "TranscriptReady:")) for r in sink_made["reason"])
     assert sink_made["has_payload"].to_list() == [True, True]
-    accounting = run_query(settings.warehouse, "accounting")
+    accounting = run_internal(settings.warehouse, "accounting")
     assert set(accounting.filter(pl.col("outcome") == "dead_lettered")["call_id"]) == {"call-dl", "call-garbage", "call-ok"}
 
     # Committed: the poison is not read again, so the rows stay as they are.
     assert run_sink(settings, StopFlag(), idle_exit_s=IDLE_EXIT_S) == 0
-    assert_frame_equal(run_query(settings.warehouse, "dead_letters").sort("dl_key"), dead)
+    assert_frame_equal(run_internal(settings.warehouse, "dead_letters").sort("dl_key"), dead)
 
 
 READER = """
@@ -137,7 +139,7 @@ cfg = WarehouseSettings(database=sys.argv[1], snapshot=sys.argv[2])
 want, deadline = int(sys.argv[3]), time.monotonic() + float(sys.argv[4])
 while time.monotonic() < deadline:
     try:
-        n = run_query(cfg, "overview_kpis")["calls_landed"][0]
+        n = run_query(cfg, "access_kpis", scope_centre=None, scope_team=None)["calls_landed"][0]
     except SnapshotMissing:
         continue
     print(json.dumps(int(n)), flush=True)
@@ -152,7 +154,7 @@ def test_reading_while_the_sink_writes(settings):
         update={"warehouse": settings.warehouse.model_copy(update={"snapshot_min_interval_s": 0.0, "batch_max_messages": 4})}
     )
     with pytest.raises(SnapshotMissing, match="no calls landed yet"):
-        run_query(settings.warehouse, "overview_kpis")
+        run_query(settings.warehouse, "access_kpis", scope_centre=None, scope_team=None)
 
     batches, per_batch = 6, 4
     cfg = settings.warehouse
@@ -196,9 +198,9 @@ def test_a_message_the_warehouse_cannot_store_is_isolated_and_dead_lettered(sett
     publish(settings, [make_transcript(meta), unstorable, make_alert("call-fine")])
 
     assert run_sink(settings, StopFlag(), idle_exit_s=IDLE_EXIT_S) == 3
-    assert run_query(settings.warehouse, "call_turns", call_id="call-fine").height == 3
-    assert run_query(settings.warehouse, "call_alerts", call_id="call-fine").height == 1
-    dead = run_query(settings.warehouse, "dead_letters")
+    assert run_query(settings.warehouse, "access_call_turns", call_id="call-fine", scope_centre=None, scope_team=None).height == 3
+    assert run_query(settings.warehouse, "access_call_alerts", call_id="call-fine", scope_centre=None, scope_team=None).height == 1
+    dead = run_internal(settings.warehouse, "dead_letters")
     assert dead.select("stage", "call_id", "original_topic").rows() == [("sink", "call-odd", settings.kafka.topic("calls.deadletter.v1"))]
     assert dead["reason"][0].startswith("the warehouse could not store DeadLetter")
     assert run_sink(settings, StopFlag(), idle_exit_s=IDLE_EXIT_S) == 0

@@ -8,7 +8,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from hotline.bus import StopFlag
-from hotline.samples.work_orders import assign_stories, sample_calls_from_scripts, sample_work_order_events
+from devtools.samples.work_orders import assign_stories, sample_calls_from_scripts, sample_work_order_events
 from hotline.settings import WarehouseSettings
 from hotline.warehouse.reader import open_snapshot, run_query
 from hotline.warehouse.sink import run_sink

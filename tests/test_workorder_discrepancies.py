@@ -16,8 +16,8 @@ from hotline.inspection.demand_type import classify_demand_type
 from hotline.inspection.llm import LlmClient
 from hotline.inspection.scorecard import load_scorecard
 from hotline.inspection.worker import inspect_call
-from hotline.samples.scripts import load_scripts
-from hotline.samples.work_orders import sample_work_order_events
+from devtools.samples.scripts import load_scripts
+from devtools.samples.work_orders import sample_work_order_events
 from hotline.settings import InspectionSettings, LlmSettings
 from hotline.warehouse.access import User, run_scoped
 from hotline.warehouse.reader import run_query
@@ -91,7 +91,7 @@ def test_downgrade_and_omitted_demand_are_found_with_the_callers_words(settings)
     assert run_sink(settings, StopFlag(), idle_exit_s=IDLE_EXIT_S) == len(messages)
 
     cfg = settings.warehouse
-    stored = run_query(cfg, "call_demands", call_id="call-wrong")
+    stored = run_query(cfg, "access_call_demands", call_id="call-wrong", scope_centre=None, scope_team=None)
     assert stored["demand_type"].to_list() == ["投诉", None]
     assert json.loads(stored["type_evidence"][0])[0]["quote"] == "我要投诉" and json.loads(stored["type_evidence"][1]) == []
 

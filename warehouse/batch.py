@@ -25,7 +25,7 @@ from hotline.contracts import (
     TranscriptReady,
     WorkOrderEvent,
 )
-from hotline.warehouse.talk import NO_TURNS, measure_talk
+from hotline.conversation import DEFAULT_SILENCE_THRESHOLD_S, measure_conversation, party
 
 # The tables a batch leaves rows in. Each row is a dict keyed by column name; the writer lays it
 # out in the order of the table's definition (sql/schema/tables/, staged through sql/schema/scratch/).
@@ -143,13 +143,46 @@ def _call_row(meta: CallMeta, t: TranscriptReady | None) -> Row:
         transcript_final=t.is_final, transcript_incomplete=t.incomplete, duration_s=t.duration_s, language=t.language,
         asr_model=t.asr_model, asr_processing_s=t.processing_s, transcribed_at=t.transcribed_at,
     )
-    row.update(measure_talk(t.segments, t.duration_s))
+    row.update(_talk(t))
     return row
 
 
+# The calls table's talk columns (sql/schema/tables/calls.sql); all NULL for a transcript without
+# turns (no figures, not zeros).
+_NO_TURNS: Row = dict.fromkeys(
+    ("turn_count", "agent_talk_s", "caller_talk_s", "silence_s", "longest_silence_s", "overlap_s", "agent_talk_share",
+     "silence_share", "interruptions", "silence_threshold_s")
+)
+
 _NO_TRANSCRIPT: Row = dict.fromkeys(
     ("transcript_final", "transcript_incomplete", "duration_s", "language", "asr_model", "asr_processing_s", "transcribed_at")
-) | NO_TURNS
+) | _NO_TURNS
+
+
+def _talk(t: TranscriptReady) -> Row:
+    """The calls row's talk and silence figures: the conversation metrics the transcript carries
+    (hotline/conversation.py, computed by the ASR), or the same function's over its segments when
+    it carries none (older producers, imported transcripts)."""
+    if not t.segments:
+        return _NO_TURNS
+    m = t.metrics if t.metrics is not None else measure_conversation(t.segments, t.duration_s, silence_threshold_s=DEFAULT_SILENCE_THRESHOLD_S)
+    agent, caller = party(m, "agent"), party(m, "caller")
+    agent_s, caller_s = (agent.talk_s if agent is not None else 0.0), (caller.talk_s if caller is not None else 0.0)
+    talk = sum(p.talk_s for p in m.parties)
+    return {
+        "turn_count": len(t.segments),
+        "agent_talk_s": agent_s,
+        "caller_talk_s": caller_s,
+        "silence_s": m.silence_s,
+        "longest_silence_s": m.longest_silence_s,
+        "overlap_s": m.overlap_s,
+        # The agent's talk over all parties' (the metrics' talk_share, from the stored seconds);
+        # unknown while no party is told as agent or caller (a mono call without diarization).
+        "agent_talk_share": agent_s / talk if talk > 0 and (agent is not None or caller is not None) else None,
+        "silence_share": m.silence_s / t.duration_s if t.duration_s > 0 else None,
+        "interruptions": m.interruptions,
+        "silence_threshold_s": m.silence_threshold_s,
+    }
 
 
 def _turn_rows(t: TranscriptReady) -> list[Row]:

@@ -17,11 +17,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from hotline.warehouse.reader import query_frame
+from hotline.warehouse.reader import internal_frame
 
 log = logging.getLogger(__name__)
 
-# Exported table -> the named query that gives one day of it.
+# Exported table -> the internal read (sql/internal/) that gives one day of it.
 EXPORTS: dict[str, str] = {
     "calls": "export_calls",
     "check_results": "export_check_results",
@@ -39,7 +39,7 @@ def export_days(con: duckdb.DuckDBPyConnection, out_dir: Path, days: Iterable[da
     written: list[Path] = []
     for day in days:
         for table, query in EXPORTS.items():
-            frame = query_frame(con, query, day=day)
+            frame = internal_frame(con, query, day=day)
             target = partition_path(out_dir, table, day)
             if frame.is_empty():
                 target.unlink(missing_ok=True)
@@ -58,7 +58,7 @@ def export_days(con: duckdb.DuckDBPyConnection, out_dir: Path, days: Iterable[da
 
 def export_range(con: duckdb.DuckDBPyConnection, out_dir: Path, date_from: date | None = None, date_to: date | None = None) -> list[Path]:
     """Export every day with data between the dates (NULL = open-ended)."""
-    days = query_frame(con, "export_days", date_from=date_from, date_to=date_to)["day"].to_list()
+    days = internal_frame(con, "export_days", date_from=date_from, date_to=date_to)["day"].to_list()
     return export_days(con, out_dir, days)
 
 

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import duckdb
 import polars as pl
 
-from hotline.warehouse.reader import query_frame
+from hotline.warehouse.reader import internal_frame, query_frame
 from hotline.warehouse.spikes import SpikeTest, score_series
 from hotline.warehouse.topics import Method, find_topics
 
@@ -172,10 +172,10 @@ def mine_all_scopes(
     number of centres and teams."""
     since = as_of - timedelta(days=lookback_days - 1)
     repeat_window = _repeat_window(as_of, recent_days)
-    daily = query_frame(con, "hotspot_scoped_daily_counts", date_from=since, date_to=as_of)
-    texts = query_frame(con, "hotspot_scoped_texts", date_from=since, date_to=as_of, limit=max_texts)
-    callers = query_frame(con, "hotspot_scoped_repeat_callers", **repeat_window)
-    places = query_frame(con, "hotspot_scoped_repeat_addresses", **repeat_window)
+    daily = internal_frame(con, "hotspot_scoped_daily_counts", date_from=since, date_to=as_of)
+    texts = internal_frame(con, "hotspot_scoped_texts", date_from=since, date_to=as_of, limit=max_texts)
+    callers = internal_frame(con, "hotspot_scoped_repeat_callers", **repeat_window)
+    places = internal_frame(con, "hotspot_scoped_repeat_addresses", **repeat_window)
     found = {}
     for scope in scopes:
         found[scope] = derive_hotspots(

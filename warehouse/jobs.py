@@ -42,7 +42,7 @@ from hotline.warehouse.hotspot_store import current_generation, write_generation
 from hotline.warehouse.hotspots import mine_all_scopes
 from hotline.warehouse.job_lock import JobLocked, job_lock
 from hotline.warehouse.maintenance import request_maintenance
-from hotline.warehouse.reader import REPORTING_TIMEZONE, open_snapshot, query_frame
+from hotline.warehouse.reader import REPORTING_TIMEZONE, internal_frame, open_snapshot
 from hotline.warehouse.reports import collect_figures, write_reports
 from hotline.warehouse.spikes import TEST_NAME, SpikeTest
 
@@ -73,7 +73,7 @@ def refresh_hotspots(settings: Settings, policy: JobsPolicy, as_of: date | None 
     test = SpikeTest(alpha=policy.spike_alpha)
     con = open_snapshot(settings.warehouse)
     try:
-        pairs = query_frame(con, "hotspot_scopes", date_from=since, date_to=as_of).rows()
+        pairs = internal_frame(con, "hotspot_scopes", date_from=since, date_to=as_of).rows()
         scopes: list[tuple[str | None, str | None]] = [(None, None), *dict.fromkeys((c, None) for c, _ in pairs)]
         scopes += [(c, t) for c, t in pairs if t is not None]
         # Every scope from one read of each frame (mine_all_scopes), not one read per scope.

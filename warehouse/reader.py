@@ -44,24 +44,37 @@ def _start_session(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sqlfiles.load("set_timezone", "internal"), {"timezone": REPORTING_TIMEZONE})
 
 
-def bind_parameters(name: str, params: dict[str, Any]) -> dict[str, Any]:
+def bind_parameters(name: str, params: dict[str, Any], kind: sqlfiles.Kind = "queries") -> dict[str, Any]:
     """Every parameter the named query takes, unset ones as NULL ("any" for filters)."""
-    wanted = sqlfiles.parameters(name)
+    wanted = sqlfiles.parameters(name, kind)
     unknown = set(params) - set(wanted)
     if unknown:
         raise TypeError(f"query {name} takes {', '.join(wanted) or 'no parameters'}; got unknown {', '.join(sorted(unknown))}")
     return {p: params.get(p) for p in wanted}
 
 
-def query_frame(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
-    """Run a named query on a snapshot connection (safe from several threads: each gets a cursor)."""
+def _frame(con: duckdb.DuckDBPyConnection, name: str, kind: sqlfiles.Kind, params: dict[str, Any]) -> pl.DataFrame:
     cur = con.cursor()
     try:
         _start_session(cur)
-        bound = bind_parameters(name, params)
-        return cur.sql(sqlfiles.load(name), params=bound or None).pl()
+        bound = bind_parameters(name, params, kind)
+        return cur.sql(sqlfiles.load(name, kind), params=bound or None).pl()
     finally:
         cur.close()
+
+
+def query_frame(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
+    """Run a named query (sql/queries/) on a snapshot connection (safe from several threads: each gets a cursor)."""
+    return _frame(con, name, "queries", params)
+
+
+def internal_frame(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> pl.DataFrame:
+    """Run one of the platform's own reads (sql/internal/) on a snapshot connection, as query_frame does.
+
+    For system processes only (status, reconcile, exports, the hotspot and re-judge jobs): these
+    read every call, take no user's scope and must never reach a page (access.run_scoped refuses them).
+    """
+    return _frame(con, name, "internal", params)
 
 
 def run_query(cfg: WarehouseSettings, name: str, **params: Any) -> pl.DataFrame:
@@ -69,5 +82,14 @@ def run_query(cfg: WarehouseSettings, name: str, **params: Any) -> pl.DataFrame:
     con = open_snapshot(cfg)
     try:
         return query_frame(con, name, **params)
+    finally:
+        con.close()
+
+
+def run_internal(cfg: WarehouseSettings, name: str, **params: Any) -> pl.DataFrame:
+    """Open the current snapshot, run one of the platform's own reads (internal_frame), close it."""
+    con = open_snapshot(cfg)
+    try:
+        return internal_frame(con, name, **params)
     finally:
         con.close()

@@ -33,7 +33,7 @@ from hotline.contracts import CallMeta, Segment, TranscriptReady, Word
 from hotline.inspection.llm import UNREACHABLE_REASON, LlmClient, pending_is_retryable
 from hotline.inspection.worker import InspectionKit, inspect_call
 from hotline.settings import Settings
-from hotline.warehouse.reader import open_snapshot, query_frame
+from hotline.warehouse.reader import internal_frame, open_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +85,14 @@ def find_pending_transcripts(settings: Settings, *, since: datetime | None, limi
     """The stored final transcripts of calls with a pending LLM item worth asking again, oldest first (or newest)."""
     con = open_snapshot(settings.warehouse)
     try:
-        pending = query_frame(con, "pending_llm_calls", since=since)
+        pending = internal_frame(con, "pending_llm_calls", since=since)
         wanted = [r["call_id"] for r in pending.iter_rows(named=True)
                   if any(pending_is_retryable(reason, stand_in_endpoint=stand_in_endpoint) for reason in r["reasons"])]
         if newest_first:
             wanted.reverse()
         if limit:
             wanted = wanted[:limit]
-        return [rebuild_transcript(query_frame(con, "call_detail", call_id=c), query_frame(con, "stored_transcript_turns", call_id=c))
+        return [rebuild_transcript(internal_frame(con, "stored_transcript_call", call_id=c), internal_frame(con, "stored_transcript_turns", call_id=c))
                 for c in wanted]
     finally:
         con.close()

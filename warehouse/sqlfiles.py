@@ -2,8 +2,10 @@
 
 The warehouse's schema: ``tables``, ``views``, ``macros`` and ``scratch`` (sql/schema/<kind>/, one
 file per object, named after it; warehouse/schema.py) and ``migrations`` (numbered changes since
-the baseline). Then ``queries`` (named reads for dashboards and reports), ``internal`` (statements
-the platform runs itself: the sink's upserts, migration bookkeeping, attaching a snapshot) and
+the baseline). Then ``queries`` (named reads for dashboards and reports, each taking the user's
+scope: access.run_scoped), ``internal`` (statements the platform runs itself: the sink's upserts,
+migration bookkeeping, attaching a snapshot, and its own reads of every call for status, reconcile,
+exports and the scheduled jobs: reader.internal_frame) and
 ``store`` (SQLite statements of the dashboard's own store: users, audit log, review decisions).
 Parameters are written ``$name`` and always bound, never formatted into the text.
 """

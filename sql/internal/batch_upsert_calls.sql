@@ -8,13 +8,13 @@ INSERT INTO calls (
     call_id, centre_id, team_id, agent_id, caller_number, started_at, channel_layout, agent_channel, source_uri,
     transcript_final, transcript_incomplete, duration_s, language, asr_model, asr_processing_s, transcribed_at,
     turn_count, agent_talk_s, caller_talk_s, silence_s, longest_silence_s, overlap_s, agent_talk_share, silence_share,
-    recording_sha256
+    recording_sha256, interruptions, silence_threshold_s
 )
 SELECT
     call_id, centre_id, team_id, agent_id, caller_number, started_at, channel_layout, agent_channel, source_uri,
     transcript_final, transcript_incomplete, duration_s, language, asr_model, asr_processing_s, transcribed_at,
     turn_count, agent_talk_s, caller_talk_s, silence_s, longest_silence_s, overlap_s, agent_talk_share, silence_share,
-    recording_sha256
+    recording_sha256, interruptions, silence_threshold_s
 FROM sink_batch_calls
 ON CONFLICT (call_id) DO UPDATE SET
     centre_id = excluded.centre_id,
@@ -40,4 +40,6 @@ ON CONFLICT (call_id) DO UPDATE SET
     overlap_s = CASE WHEN excluded.transcript_final IS NULL THEN overlap_s ELSE excluded.overlap_s END,
     agent_talk_share = CASE WHEN excluded.transcript_final IS NULL THEN agent_talk_share ELSE excluded.agent_talk_share END,
     silence_share = CASE WHEN excluded.transcript_final IS NULL THEN silence_share ELSE excluded.silence_share END,
+    interruptions = CASE WHEN excluded.transcript_final IS NULL THEN interruptions ELSE excluded.interruptions END,
+    silence_threshold_s = CASE WHEN excluded.transcript_final IS NULL THEN silence_threshold_s ELSE excluded.silence_threshold_s END,
     recording_sha256 = coalesce(recording_sha256, excluded.recording_sha256);

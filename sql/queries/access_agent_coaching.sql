@@ -14,12 +14,10 @@ WITH rates AS (
         sum(applicable) AS applicable,
         sum(failed) AS failed,
         (sum(applicable) - sum(failed)) / sum(applicable) AS pass_rate
-    FROM agent_item_days
+    FROM agent_item_days_in_scope($scope_centre, $scope_team)
     WHERE applicable > 0
       AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
       AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
       AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
       AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
     GROUP BY team_id, agent_id, item_id
@@ -60,12 +58,10 @@ picked AS (
             {'verified': coalesce(e.verified::INTEGER, -1), 'started_at': e.started_at, 'call_id': e.call_id, 'ev_no': -e.ev_no},
             3
         ) AS examples
-    FROM coaching_examples AS e
+    FROM coaching_examples_in_scope($scope_centre, $scope_team) AS e
     INNER JOIN shown AS s ON s.agent_id = e.agent_id AND s.item_id = e.item_id
     WHERE ($date_from::DATE IS NULL OR e.day >= $date_from::DATE)
       AND ($date_to::DATE IS NULL OR e.day <= $date_to::DATE)
-      AND ($scope_centre::VARCHAR IS NULL OR e.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR e.team_id = $scope_team::VARCHAR)
       AND ($centre::VARCHAR IS NULL OR e.centre_id = $centre::VARCHAR)
       AND ($team::VARCHAR IS NULL OR e.team_id = $team::VARCHAR)
     GROUP BY e.agent_id, e.item_id

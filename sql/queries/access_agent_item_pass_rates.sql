@@ -14,12 +14,10 @@ WITH per_agent AS (
         sum(applicable) AS applicable,
         sum(failed) AS failed,
         (sum(applicable) - sum(failed)) / sum(applicable) AS pass_rate
-    FROM agent_item_days
+    FROM agent_item_days_in_scope($scope_centre, $scope_team)
     WHERE applicable > 0
       AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
       AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
       AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
       AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
     GROUP BY team_id, agent_id, item_id

@@ -13,12 +13,10 @@ WITH per_agent AS (
         sum(score_sum) / nullif(sum(scored), 0) AS avg_score,
         -- Of scored calls: a call not scored (score NULL) is not a failure either.
         sum(fatal_calls) / nullif(sum(scored), 0) AS fatal_share
-    FROM agent_days
+    FROM agent_days_in_scope($scope_centre, $scope_team)
     WHERE inspected > 0
       AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
       AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
       AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
       AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
     GROUP BY period, team_id, agent_id

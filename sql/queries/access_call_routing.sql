@@ -1,4 +1,6 @@
--- One call's routing suggestion (see call_routing.sql), within the user's scope.
+-- The department the inspection's 事项—职责—属地 catalogue suggests for one call, and why; beside
+-- it, where each of the call's work orders was first dispatched and where it is now. Within the
+-- user's scope.
 SELECT
     i.routing_department AS department,
     i.routing_rule_id AS rule_id,

@@ -5,7 +5,5 @@
 -- a newer call is still found (the window has no upper bound), and reading everything is the
 -- plain query.
 SELECT max(day) AS newest, min(day) AS oldest
-FROM agent_days
-WHERE inspected > 0
-  AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-  AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR);
+FROM agent_days_in_scope($scope_centre, $scope_team)
+WHERE inspected > 0;

@@ -6,10 +6,8 @@
 -- $date_from, $date_to, $centre, $team, $agent, $category are the page's filters; NULL means "any".
 -- call_days keeps no category as '': it is shown as 未分类, as access_categories shows NULL.
 SELECT coalesce(nullif(category, ''), '未分类') AS category, sum(inspected)::BIGINT AS calls
-FROM call_days
-WHERE ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-  AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
-  AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+FROM call_days_in_scope($scope_centre, $scope_team)
+WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
   AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
   AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
   AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)

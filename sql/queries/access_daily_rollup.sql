@@ -12,10 +12,8 @@ WITH landed AS (
     SELECT to_timestamp(bucket * 900)::DATE AS day, sum(n)::BIGINT AS calls
     FROM (
         SELECT epoch_us(c.started_at) // 900000000 AS bucket, count(*) AS n
-        FROM calls AS c
-        WHERE ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-          AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
-          AND ($date_from::DATE IS NULL OR c.started_at >= $date_from::DATE::TIMESTAMPTZ)
+        FROM calls_in_scope($scope_centre, $scope_team) AS c
+        WHERE ($date_from::DATE IS NULL OR c.started_at >= $date_from::DATE::TIMESTAMPTZ)
           AND ($date_to::DATE IS NULL OR c.started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
           AND ($centre::VARCHAR IS NULL OR c.centre_id = $centre::VARCHAR)
           AND ($team::VARCHAR IS NULL OR c.team_id = $team::VARCHAR)
@@ -32,10 +30,8 @@ rolled AS (
         sum(scored) AS scored,
         sum(score_sum) AS score_sum,
         sum(defective) AS defective
-    FROM call_days
-    WHERE ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
-      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+    FROM call_days_in_scope($scope_centre, $scope_team)
+    WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
       AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
       AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
       AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)

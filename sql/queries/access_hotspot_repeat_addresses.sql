@@ -1,5 +1,5 @@
--- Scoped variant of hotspot_repeat_addresses.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted); the other parameters are the page's.
+-- Repeated places in the user's scope ($scope_centre / $scope_team, bound by access.run_scoped; NULL =
+-- unrestricted); the other parameters are the page's.
 -- address_key (a hash) lets a page drill down to the calls without handling the address.
 -- Places that several different callers reported in the period (at least $min_callers, default
 -- 2): one matter affecting many people. Addresses are compared without spaces and punctuation.
@@ -12,12 +12,10 @@ WITH scoped AS (
         district,
         address,
         regexp_replace(lower(address), '[\s,，。.、()（）-]', '', 'g') AS address_key
-    FROM call_facts
+    FROM call_facts_in_scope($scope_centre, $scope_team)
     WHERE address IS NOT NULL
       AND ($date_from::DATE IS NULL OR started_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
-      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
 )
 
 SELECT

@@ -1,16 +1,14 @@
--- Scoped variant of hotspot_repeat_callers.sql for the dashboard: $scope_centre / $scope_team are bound from the
--- signed-in user by access.run_scoped (NULL = unrestricted); the other parameters are the page's.
+-- Repeat callers in the user's scope ($scope_centre / $scope_team, bound by access.run_scoped; NULL =
+-- unrestricted); the other parameters are the page's.
 -- caller_key (a hash) lets a page drill down to the calls without handling the number.
 -- Numbers that called at least $min_calls times (default 3) in the period: unresolved matters
 -- or one person's campaign. The number is masked: this list goes to policy staff.
 WITH scoped AS (
     SELECT call_id, caller_number, started_at, category, district, work_order_id
-    FROM call_facts
+    FROM call_facts_in_scope($scope_centre, $scope_team)
     WHERE caller_number IS NOT NULL
       AND ($date_from::DATE IS NULL OR started_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
-      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
 )
 
 SELECT

@@ -22,12 +22,10 @@ WITH agent_calls AS (
         sum(silence_share) AS silence_share_sum,
         count(silence_share) AS silence_share_calls,
         max(longest_silence_s) AS longest_silence_s
-    FROM calls
+    FROM calls_in_scope($scope_centre, $scope_team)
     -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
     WHERE ($date_from::DATE IS NULL OR started_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
-      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
       AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
       AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
     GROUP BY centre_id, team_id, agent_id
@@ -46,12 +44,10 @@ agent_inspections AS (
         sum(review_queue) AS needing_review,
         sum(sentiment_known) AS sentiment_known,
         sum(negative_caller) AS negative_caller
-    FROM call_days
+    FROM call_days_in_scope($scope_centre, $scope_team)
     WHERE inspected > 0
       AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
       AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
       AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
       AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
     GROUP BY centre_id, team_id, agent_id
@@ -96,12 +92,10 @@ score_counts AS (
         CASE WHEN grouping(agent_id) = 0 THEN agent_id END AS agent_id,
         score,
         sum(calls) AS calls
-    FROM score_days
+    FROM score_days_in_scope($scope_centre, $scope_team)
     WHERE calls > 0
       AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
       AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
       AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
       AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
     GROUP BY GROUPING SETS ((centre_id, team_id, agent_id, score), (centre_id, team_id, score), (centre_id, score))

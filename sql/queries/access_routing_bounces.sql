@@ -1,8 +1,8 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
--- A work order belongs to the scope of
--- its call (stored on the order row, work_order_state); orders linked to no landed call are
--- shown to unscoped users (administrators) only.
+-- A work order belongs to the scope of its call (stored on the order row, work_order_state):
+-- orders in scope are read through their *_in_scope relation (sql/schema/macros/); orders linked
+-- to no landed call are shown to unscoped users (administrators) only.
 -- Who passes work to whom (推诿): every transfer (from → to) and return (department → centre),
 -- counted per pair, with the orders that bounced at least $min_bounces times (default 2).
 -- The hand-offs are a list on each stored order row (handoffs), in the order they happened.
@@ -14,11 +14,9 @@ WITH hops AS (
         h.kind
     FROM (
         SELECT w.work_order_id, unnest(w.handoffs) AS h
-        FROM work_orders AS w
-        WHERE ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
-          AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
-          -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
-          AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
+        FROM work_orders_in_scope($scope_centre, $scope_team) AS w
+        -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
+        WHERE ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
           AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
           AND len(w.handoffs) > 0
     )

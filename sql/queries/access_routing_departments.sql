@@ -1,8 +1,8 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
--- A work order belongs to the scope of
--- its call (stored on the order row, work_order_state); orders linked to no landed call are
--- shown to unscoped users (administrators) only.
+-- A work order belongs to the scope of its call (stored on the order row, work_order_state):
+-- orders in scope are read through their *_in_scope relation (sql/schema/macros/); orders linked
+-- to no landed call are shown to unscoped users (administrators) only.
 -- Per department: orders it received, gave back (returned or passed on), closed, how fast and
 -- how late, and how callers rated it. "Received" counts every time an order reached it.
 -- Read from the stored order rows alone: their route (every dispatch and transfer, in order)
@@ -11,11 +11,9 @@
 -- centre's year (3.3 M rows with two list columns) cost more than reading the rows again.
 WITH scoped_orders AS NOT MATERIALIZED (
     SELECT w.route, w.handoffs, w.current_department, w.is_closed, w.overdue, w.hours_to_close, w.satisfaction
-    FROM work_orders AS w
-    WHERE ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
-      -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
-      AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
+    FROM work_orders_in_scope($scope_centre, $scope_team) AS w
+    -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
+    WHERE ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
 ),
 

@@ -5,10 +5,11 @@
 -- work_order_department_days; its median hours to close from the orders per bucket of hours, read
 -- as the base query reads them. Open orders past their due time are counted from the order rows,
 -- since that depends on when the page is read.
--- $scope_centre: bound from the signed-in user by access.run_scoped (NULL = unrestricted; orders
--- linked to no landed call, centre '', count for unrestricted users only). The rollups are per
--- centre: with a team scope bound ($scope_team, which rollups.pick never sends here) nothing is
--- counted rather than another team's orders.
+-- Scope ($scope_centre, $scope_team): bound from the signed-in user by access.run_scoped (NULL =
+-- unrestricted; orders linked to no landed call, centre '', count for unrestricted users only) and
+-- applied by the *_in_scope relations (sql/schema/macros/). The rollups are per centre: with a
+-- team scope bound (which rollups.pick never sends here) their relations give no rows, so nothing
+-- is counted rather than another team's orders.
 WITH owners AS (
     SELECT
         department,
@@ -17,10 +18,8 @@ WITH owners AS (
         sum(closed_overdue) AS closed_overdue,
         sum(satisfied) / nullif(sum(rated), 0) AS satisfied_share,
         sum(rated) AS rated
-    FROM work_order_days
+    FROM work_order_days_in_scope($scope_centre, $scope_team)
     WHERE department <> ''
-      AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND $scope_team::VARCHAR IS NULL
       AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
       AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
     GROUP BY department
@@ -28,12 +27,10 @@ WITH owners AS (
 
 open_late AS (
     SELECT w.current_department AS department, count(*) AS late
-    FROM work_order_state AS w
+    FROM work_order_state_in_scope($scope_centre, $scope_team) AS w
     WHERE NOT w.is_closed
       AND now() > w.due_at
       AND w.current_department IS NOT NULL
-      AND ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
-      AND $scope_team::VARCHAR IS NULL
       AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
     GROUP BY ALL
@@ -45,10 +42,8 @@ closing AS (
         SELECT department, bucket, sum(orders) OVER (PARTITION BY department ORDER BY bucket) AS upto
         FROM (
             SELECT department, bucket, sum(orders) AS orders
-            FROM work_order_close_hours
+            FROM work_order_close_hours_in_scope($scope_centre, $scope_team)
             WHERE department <> ''
-              AND ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-              AND $scope_team::VARCHAR IS NULL
               AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
               AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
             GROUP BY ALL
@@ -64,10 +59,8 @@ tallies AS (
         sum(received) AS received,
         sum(returned) AS returned,
         sum(transferred_away) AS transferred_away
-    FROM work_order_department_days
-    WHERE ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND $scope_team::VARCHAR IS NULL
-      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+    FROM work_order_department_days_in_scope($scope_centre, $scope_team)
+    WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
       AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
     GROUP BY department
 )

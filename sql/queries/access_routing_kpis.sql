@@ -1,19 +1,17 @@
 -- Scope ($scope_centre, $scope_team): the dashboard binds them from the
 -- signed-in user by access.run_scoped; reports and jobs leave them NULL (= unrestricted).
--- A work order belongs to the scope of
--- its call (stored on the order row, work_order_state); orders linked to no landed call are
--- shown to unscoped users (administrators) only.
+-- A work order belongs to the scope of its call (stored on the order row, work_order_state):
+-- orders in scope are read through their *_in_scope relation (sql/schema/macros/); orders linked
+-- to no landed call are shown to unscoped users (administrators) only.
 -- Headline routing figures for work orders created in the period. Medians and the 90th
 -- percentile are read from counts per bucket of a log scale (hours_bucket: within
 -- 0.5 % of the exact figure), as access_routing_kpis_rollup reads them from the day rollups.
 -- warehouse/rollups.py sends every page not scoped to a team to that variant.
 WITH scoped AS NOT MATERIALIZED (
     SELECT w.*
-    FROM work_orders AS w
-    WHERE ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
-      -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
-      AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
+    FROM work_orders_in_scope($scope_centre, $scope_team) AS w
+    -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
+    WHERE ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
 ),
 

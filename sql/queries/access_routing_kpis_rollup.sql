@@ -5,10 +5,12 @@
 -- open order is overdue once its due time passed, which depends on when the page is read: those
 -- are counted from the order rows (open orders are few and recent: the other row groups are
 -- skipped by their zone maps).
--- $scope_centre: bound from the signed-in user by access.run_scoped (NULL = unrestricted; orders
--- linked to no landed call, centre '', count for unrestricted users only). The rollups are per
--- centre: with a team scope bound ($scope_team, which rollups.pick never sends here) nothing is
--- counted rather than another team's orders.
+-- Scope ($scope_centre, $scope_team): bound from the signed-in user by access.run_scoped (NULL =
+-- unrestricted; orders linked to no landed call, centre '', count for unrestricted users only) and
+-- applied by the *_in_scope relations (sql/schema/macros/). The rollups are per centre: with a
+-- team scope bound (which rollups.pick never sends here) their relations give no rows, so nothing
+-- is counted rather than another team's orders; only the open orders past due, read from the
+-- order rows (work_order_state_in_scope), would be the team's own.
 WITH days AS (
     SELECT
         sum(work_orders) AS work_orders,
@@ -20,20 +22,16 @@ WITH days AS (
         sum(reopened) AS reopened,
         sum(rated) AS rated,
         sum(satisfied) AS satisfied
-    FROM work_order_days
-    WHERE ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND $scope_team::VARCHAR IS NULL
-      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+    FROM work_order_days_in_scope($scope_centre, $scope_team)
+    WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
       AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
 ),
 
 open_late AS (
     SELECT count(*) AS late
-    FROM work_order_state AS w
+    FROM work_order_state_in_scope($scope_centre, $scope_team) AS w
     WHERE NOT w.is_closed
       AND now() > w.due_at
-      AND ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
-      AND $scope_team::VARCHAR IS NULL
       AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
 ),
@@ -42,10 +40,8 @@ dispatch AS (
     SELECT list(bucket ORDER BY bucket) AS buckets, list(upto ORDER BY bucket) AS upto
     FROM (SELECT bucket, sum(orders) OVER (ORDER BY bucket) AS upto FROM (
         SELECT bucket, sum(orders) AS orders
-        FROM work_order_dispatch_hours
-        WHERE ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-          AND $scope_team::VARCHAR IS NULL
-          AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+        FROM work_order_dispatch_hours_in_scope($scope_centre, $scope_team)
+        WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
           AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
         GROUP BY bucket
         HAVING sum(orders) > 0
@@ -56,10 +52,8 @@ closing AS (
     SELECT list(bucket ORDER BY bucket) AS buckets, list(upto ORDER BY bucket) AS upto
     FROM (SELECT bucket, sum(orders) OVER (ORDER BY bucket) AS upto FROM (
         SELECT bucket, sum(orders) AS orders
-        FROM work_order_close_hours
-        WHERE ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-          AND $scope_team::VARCHAR IS NULL
-          AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+        FROM work_order_close_hours_in_scope($scope_centre, $scope_team)
+        WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
           AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
         GROUP BY bucket
         HAVING sum(orders) > 0

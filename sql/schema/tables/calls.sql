@@ -18,8 +18,9 @@ CREATE TABLE calls (
     agent_channel INTEGER,
     -- Where the recording was read from, when the producer said.
     source_uri VARCHAR,
-    -- The transcript columns (transcript_final .. silence_share) are NULL until a transcript of the
-    -- call has landed; transcript_final is false while only a partial one has.
+    -- The transcript columns (transcript_final .. silence_share, interruptions, silence_threshold_s)
+    -- are NULL until a transcript of the call has landed; transcript_final is false while only a
+    -- partial one has.
     transcript_final BOOLEAN,
     -- The call never ended (its last audio chunk is missing): transcribed from what arrived.
     transcript_incomplete BOOLEAN,
@@ -30,12 +31,15 @@ CREATE TABLE calls (
     -- Seconds the ASR stage spent on the transcript.
     asr_processing_s DOUBLE,
     transcribed_at TIMESTAMPTZ,
-    -- Talk and silence of the transcript, computed by the sink from its turns in order
-    -- (warehouse/talk.py) so that the reports page need not read every turn; all NULL for a
-    -- transcript without turns. Silence is time covered by no turn, measured from the latest end of
-    -- any earlier turn; overlap is time where a turn starts before an earlier one ended.
-    -- agent_talk_share is the agent's share of agent plus caller talk, silence_share the silence's
-    -- share of duration_s (both 0..1).
+    -- Talk and silence of the transcript: its conversation metrics (hotline/conversation.py, the
+    -- one definition), as the ASR carried them or as the sink computed them with the same function
+    -- for a transcript that carried none (warehouse/batch.py), so that the reports page need not
+    -- read every turn; all NULL for a transcript without turns. turn_count is its number of turns.
+    -- Talk time is the union of a party's turns. Silence is a gap in everyone's speech longer than
+    -- silence_threshold_s, between the first and the last speech (a shorter gap is a pause, not a
+    -- silence); overlap is time where two parties' talk intersects. agent_talk_share is the agent's
+    -- share of all parties' talk (NULL when no party was told as agent or caller), silence_share
+    -- the silence's share of duration_s (both 0..1).
     turn_count INTEGER,
     agent_talk_s DOUBLE,
     caller_talk_s DOUBLE,
@@ -48,5 +52,11 @@ CREATE TABLE calls (
     -- refuses, as a dead letter, a transcript or inspection of a different recording under this
     -- call id (warehouse/identity.py). NULL where the producer named no recording (imported
     -- transcripts).
-    recording_sha256 VARCHAR
+    recording_sha256 VARCHAR,
+    -- Added with the talk figures' one definition (migration 0037; NULL on calls stored before it):
+    -- how many times a party started speaking over another's running turn, the other going on for
+    -- at least half a second; and the threshold (s) the transcript's silences were found over
+    -- (asr.silence_threshold_s where the ASR measured them).
+    interruptions INTEGER,
+    silence_threshold_s DOUBLE
 );

@@ -61,7 +61,7 @@ def read_sample_call(call_dir: Path) -> SampleCall:
 
 
 def sample_calls_from_scripts() -> list[SampleCall]:
-    """The same fields straight from samples/scripts.yaml (no audio needed; duration estimated)."""
+    """The same fields straight from devtools/samples/scripts.yaml (no audio needed; duration estimated)."""
     from .scripts import load_scripts
 
     return [

@@ -1,4 +1,4 @@
-"""The scripted calls (samples/scripts.yaml) as typed records, checked against their own claims.
+"""The scripted calls (devtools/samples/scripts.yaml) as typed records, checked against their own claims.
 
 The ground truth of each sample (planted defects, risk quotes, address) is written by hand
 next to the dialogue. Loading checks that the dialogue really contains what the truth claims,
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
@@ -160,9 +159,6 @@ class ScriptBook(_Frozen):
 
 
 def load_scripts(path: Path | None = None) -> ScriptBook:
-    """Load and check the scripted calls; default: the scripts.yaml shipped in this package."""
-    if path is None:
-        raw = resources.files("hotline.samples").joinpath("scripts.yaml").read_text(encoding="utf-8")
-    else:
-        raw = Path(path).read_text(encoding="utf-8")
+    """Load and check the scripted calls; default: the scripts.yaml beside this module."""
+    raw = Path(path or Path(__file__).with_name("scripts.yaml")).read_text(encoding="utf-8")
     return ScriptBook.model_validate(yaml.safe_load(raw))

@@ -1,4 +1,5 @@
--- Recent dead letters, newest first (payload left out: it can be large).
+-- Recent dead letters, newest first (payload left out: it can be large), every one of them: for
+-- the platform's own status report. A page reads access_dead_letters, within the user's scope.
 SELECT
     dl_key,
     stage,

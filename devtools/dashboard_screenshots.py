@@ -1,7 +1,7 @@
 """Screenshots of the running dashboard in a real headless Chromium, and a check for exception boxes.
 
-    python -m hotline.dashboards.screenshots --url http://127.0.0.1:8501 --user supervisor \
-        --password ... --out var/screenshots
+    python -m devtools.dashboard_screenshots --url http://127.0.0.1:8501 --user supervisor \
+        --password ... --out var/screenshots          # from the checkout's root
 
 Drives Debian's ``chromium`` over the DevTools protocol (websockets, already a Streamlit
 dependency): for each page it opens the deep link, signs in through the real form, waits until

@@ -1,6 +1,6 @@
 """The LLM protocol stand-in: llama.cpp's llama-server with SmolLM2-135M-Instruct (ops/llm_standin.sh).
 
-For tests and demos only. It answers vLLM's exact request (response_format json_schema, enforced
+For tests and demos only (a development tool: not installed). It answers vLLM's exact request (response_format json_schema, enforced
 while decoding), so the real LLM client is exercised end to end; its content is meaningless for
 Chinese calls, which is why settings.llm.stand_in makes every reply "pending".
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from .local_llm import LocalLlmServer, LocalServerError, ServerOptions, llama_server_binary
+from hotline.inspection.local_llm import LocalLlmServer, LocalServerError, ServerOptions, llama_server_binary
 
 StandinError = LocalServerError
 standin_binary = llama_server_binary

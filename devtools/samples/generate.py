@@ -6,7 +6,7 @@ One folder per call, ``<out_dir>/<call_id>/``:
 - ``mono_16k.wav``, ``mono_8k.wav``: the two channels summed
 - ``meta.json``: the fields of ``hotline.contracts.CallMeta`` except ``source_uri``
 - ``truth.json``: turns with times, category, address, department, planted defects, caller
-  sentiment and risk quotes (see samples/README.md)
+  sentiment and risk quotes (see devtools/samples/README.md)
 
 Output is deterministic: the layout's random numbers are seeded from the call id, and the
 synthesized utterances are cached under ``<out_dir>/.tts_cache/``.
