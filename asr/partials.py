@@ -24,9 +24,9 @@ import numpy as np
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
 from hotline.contracts import Segment, TranscriptReady
+from hotline.conversation import measure_conversation
 
 from .assembler import ArrivedAudio, AssembledCall
-from .conversation_metrics import measure_conversation
 from .resample import WHISPER_RATE_HZ, resample_channel
 from .segments import shift_segments
 from .transcriber import Transcriber

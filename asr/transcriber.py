@@ -7,7 +7,7 @@ loop (VAD, features and word alignment run between the matrix work), two loops d
 batched pipeline decodes many VAD chunks of a channel in one pass. Mono calls are cut in a pause
 near the middle (``mono_split``) so both replicas work, rejoined on one timeline and handed to a
 ``SpeakerSeparator`` (``asr.diarization``: agent/caller from a diarizer and what each voice says). Every transcript carries its
-conversation metrics (``conversation_metrics``).
+conversation metrics (``hotline.conversation``).
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from faster_whisper import BatchedInferencePipeline, WhisperModel
 
 from hotline.bus import PoisonMessage
 from hotline.contracts import CallMeta, Segment, Speaker, TranscriptReady
+from hotline.conversation import measure_conversation
 from hotline.settings import AsrSettings
 
-from .conversation_metrics import measure_conversation
 from .loudness import level_audio
 from .model_files import ModelFilesError
 from .mono_split import find_split_sample

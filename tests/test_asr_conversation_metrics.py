@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hotline.asr.conversation_metrics import measure_conversation
+from hotline.conversation import measure_conversation
 from hotline.asr.model_files import prepare_whisper_model
 from hotline.asr.transcriber import Transcriber
 from hotline.contracts import CallMeta, Segment, Silence, TranscriptReady

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from hotline.asr.conversation_metrics import measure_conversation as asr_measure
+from hotline.asr.transcriber import measure_conversation as asr_measure  # what the ASR runs
 from hotline.contracts import CallMeta, ConversationMetrics, Segment, Silence, TranscriptReady
 from hotline.conversation import measure_conversation, party
 from hotline.inspection.callview import CallView
