@@ -384,14 +384,13 @@ def bulk_load(con, frames: dict[str, pl.DataFrame]) -> None:
 def fill_missing_talk(con) -> None:
     """A warehouse generated before calls carried talk figures has none on its calls and no caller
     sentiment on its inspections (the generator had none): draw them as the generator now does,
-    from each call's id so a rerun draws the same, and count the sentiment into call_days again."""
+    from each call's id so a rerun draws the same, and build the call rollups again."""
     if con.sql("SELECT count(*) FROM calls WHERE turn_count IS NOT NULL").fetchall()[0][0] > 0:
         return
     t0 = time.perf_counter()
     con.execute(_sql("fill_missing_talk"))
     con.execute(_sql("fill_missing_sentiment"))
-    con.execute("DELETE FROM call_days")
-    con.execute(sqlfiles.load("fill_call_days", "internal"))
+    con.execute(sqlfiles.load("rebuild_call_rollups", "internal"))
     log.info("talk figures and caller sentiment drawn for the kept calls in %.1fs", time.perf_counter() - t0)
 
 
@@ -543,11 +542,10 @@ def run(n_calls: int, days: int, repeats: int, keep: Path | None, seed: int = 20
             derive_work_orders(con)
             derive_s = time.perf_counter() - t0
             load_s += derive_s
-            # The bulk path bypasses the sink, which keeps the report rollups: fill them as the
-            # migrations' backfills do, so the agent pages are timed on full tables.
+            # The bulk path bypasses the sink, which keeps the report rollups: build them from their
+            # definitions over everything stored, so the agent pages are timed on full tables.
             t0 = time.perf_counter()
-            for name in ("fill_agent_item_days", "fill_agent_days", "fill_coaching_examples", "fill_call_days",
-                         "fill_score_days", "fill_items_needing_review", "fill_queue_calls"):
+            for name in ("rebuild_call_rollups", "fill_items_needing_review", "fill_queue_calls"):
                 con.execute(sqlfiles.load(name, "internal"))
             rollups_s = time.perf_counter() - t0
             log.info("report rollups filled in %.1fs", rollups_s)

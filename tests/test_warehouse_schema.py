@@ -79,9 +79,12 @@ def test_every_schema_file_is_named_after_the_object_it_defines():
             assert creates == [name], f"{kind}/{name}.sql creates {creates}"
 
 
-def test_views_and_macros_come_after_what_they_name():
+def test_views_macros_and_scratch_come_after_what_they_name():
     order = [name for _, name in schema.derived_order()]
-    assert len(order) == len(set(order)) == len(sqlfiles.list_names("views")) + len(sqlfiles.list_names("macros"))
+    assert len(order) == len(set(order)) == sum(len(sqlfiles.list_names(kind)) for kind in ("views", "macros", "scratch"))
+    # A scratch table made from a view, and a macro that reads a scratch table (bound when created).
+    assert order.index("sink_inspected_calls") > order.index("inspected_calls")
+    assert order.index("work_order_rollup_rows") > order.index("sink_work_order_shift")
     assert order.index("scoped_calls") > order.index("masked_number") or "masked_number" not in sqlfiles.code("scoped_calls", "macros")
     assert order.index("work_orders") > order.index("work_orders_derived") or "work_orders_derived" not in sqlfiles.code("work_orders", "views")
 

@@ -3,8 +3,9 @@
 ``sql/schema/`` holds one file per object, named after it: ``tables/`` (created once, in a new
 file), ``views/`` and ``macros/`` (re-created every time a writer opens the file, so they always
 match the packaged SQL) and ``scratch/`` (the sink's temporary staging tables, made on the
-writer's own connection and never stored in the file). A view or macro is created after the
-views and macros it names, so its file may name any other.
+writer's own connection and never stored in the file). A view, macro or scratch table is created
+after the views, macros and scratch tables it names (DuckDB binds a macro's body when it is
+created), so its file may name any other.
 
 Changing a table means editing its file AND adding ``sql/migrations/NNNN_description.sql`` that
 brings an existing warehouse to it; a new file is built from the schema and recorded as having
@@ -59,9 +60,12 @@ def list_migrations() -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
+_DERIVED_KINDS: tuple[sqlfiles.Kind, ...] = ("views", "macros", "scratch")
+
+
 def derived_order() -> list[tuple[str, str]]:
-    """(kind, name) of every view and macro, each after the views and macros its text names."""
-    kinds = {name: kind for kind in ("views", "macros") for name in sqlfiles.list_names(kind)}
+    """(kind, name) of every view, macro and scratch table, each after the others its text names."""
+    kinds = {name: kind for kind in _DERIVED_KINDS for name in sqlfiles.list_names(kind)}
     graph = {}
     for name, kind in kinds.items():
         text = sqlfiles.code(name, kind)
@@ -92,15 +96,10 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create every view and macro from the packaged SQL."""
+    """(Re)create every view and macro from the packaged SQL, and the sink's staging tables
+    (temporary to this connection, a writer's)."""
     for kind, name in derived_order():
         con.execute(sqlfiles.load(name, kind))
-
-
-def create_scratch(con: duckdb.DuckDBPyConnection) -> None:
-    """The sink's staging tables, temporary to this connection (a writer's)."""
-    for name in sqlfiles.list_names("scratch"):
-        con.execute(sqlfiles.load(name, "scratch"))
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -137,6 +136,5 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                 raise
             log.info("warehouse: applied migration %s", migration.name)
             applied.append(migration.version)
-    create_scratch(con)  # before the derived objects: the sink's macros read its staging tables
     create_derived(con)
     return applied

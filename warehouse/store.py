@@ -51,9 +51,6 @@ _REINSPECTED = ("batch_delete_check_results", "batch_delete_llm_judgements", "ba
 # the rows they replace.
 _APPENDED = ("turns", "check_results", "llm_judgements", "sentiment_turns", "demands")
 
-# What the rollups and coaching examples read of the batch's new check results (sink_batch_checks' columns).
-_ROLLUP_CHECK_COLUMNS = ("call_id", "item_id", "name", "status", "fatal", "reason", "evidence")
-
 # Each table's Arrow schema (its columns in the order of its definition), looked up once per process.
 _SCHEMAS: dict[str, pa.Schema] = {}
 
@@ -99,8 +96,8 @@ def _arrow_schema(con: duckdb.DuckDBPyConnection, table: str) -> pa.Schema:
     return schema
 
 
-def _append(con: duckdb.DuckDBPyConnection, table: str, rows: list[Row]) -> pa.Table:
-    """Append rows to a table in bulk: one Arrow frame, one insert, no per-row statements; returns the frame."""
+def _append(con: duckdb.DuckDBPyConnection, table: str, rows: list[Row]) -> None:
+    """Append rows to a table in bulk: one Arrow frame, one insert, no per-row statements."""
     schema = _arrow_schema(con, table)
     if rows[0].keys() != set(schema.names):
         raise RuntimeError(f"the sink's {table} rows have columns {sorted(rows[0])}; the table has {schema.names}")
@@ -110,35 +107,17 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, rows: list[Row]) -> pa.T
     except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
         raise UnstorableMessage(f"a {table} value does not fit the warehouse: {exc}") from exc
     con.from_arrow(frame).insert_into(table)
-    return frame
 
 
-def _shift_rollups(con: duckdb.DuckDBPyConnection, sign: int) -> None:
-    """Add (sign 1) or subtract (sign -1) everything stored about the batch's calls (their check
-    results and inspections) to the rollups, attributed by their calls rows as they stand now."""
-    _run(con, "rollup_stage_call_checks")
-    _run(con, "rollup_shift_agent_items", {"sign": sign})
-    _run(con, "rollup_clear_checks")
-    _run(con, "rollup_stage_call_inspections")
-    _run(con, "rollup_shift_agent_days", {"sign": sign})
-    _run(con, "rollup_shift_call_days", {"sign": sign})
-    _run(con, "rollup_shift_score_days", {"sign": sign})
-    _run(con, "rollup_clear_inspections")
-
-
-def _add_new_checks(con: duckdb.DuckDBPyConnection, checks: pa.Table | None) -> None:
-    """Fast path: add the batch's inspections and new checks (the frame appended to check_results)
-    to the rollups and coaching examples, attributed by the batch's own calls rows."""
-    _run(con, "rollup_add_batch_inspections")
-    _run(con, "rollup_add_batch_call_days")
-    _run(con, "rollup_add_batch_score_days")
-    if checks is None:
-        return
-    con.from_arrow(checks).insert_into("sink_batch_checks")
-    _run(con, "rollup_add_batch_checks")
-    _run(con, "coaching_add_batch_checks")
-    _run(con, "coaching_trim_batch_groups")
-    _run(con, "batch_clear_checks")
+def _refresh_call_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the call rollups of the agent-days staged in sink_rollup_keys from their definitions
+    (sql/schema/macros/<rollup>_of.sql) over those agent-days' rows as now stored."""
+    first_call, last_call, first_at_us, last_at_us = con.sql(sqlfiles.load("rollup_call_range", "internal")).fetchall()[0]
+    if first_call is not None:
+        bounds = {"first_call": first_call, "last_call": last_call, "first_at_us": first_at_us, "last_at_us": last_at_us}
+        _run(con, "rollup_stage_inspected", bounds)
+        _run(con, "rollup_stage_checked", bounds)
+    _run(con, "refresh_call_rollups")
 
 
 def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
@@ -154,36 +133,27 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     staged = [table for table in _STAGED if rows[table]]
     for table in staged:
         _append(con, f"sink_batch_{table}", rows[table])
-    # The rollups (agent_item_days, agent_days) and coaching_examples follow every change to what
-    # they summarise. Most batches only add calls never inspected before: their deltas come from
-    # the batch's own rows, a few statements. Where a call of the batch was inspected before (a
-    # re-inspection, a replay, a transcript after its inspection), everything stored about those
-    # calls is taken out under their old day/agent before the upserts and put back after them
-    # (re-reading check_results), and the coaching groups they leave or join are refilled.
+    # The call rollups (call_days, agent_days, score_days, agent_item_days, coaching_examples) are
+    # recomputed for the agent-days whose calls the batch inspects or rewrites: those its calls count
+    # under after it and, for a call inspected before (a re-inspection, a replay, a transcript after
+    # its inspection), those they counted under before it, staged before the upserts move them.
     # Every inspected call has a calls row in the batch, so one semi-join tells the two apart.
     revisited = "calls" in staged and _count(con, "batch_rewritten_inspected_calls") > 0
+    rollups_change = revisited or "inspections" in staged
+    if rollups_change:
+        _run(con, "rollup_stage_keys")
     if revisited:
-        _shift_rollups(con, -1)
-        _run(con, "coaching_stage_groups")
+        _run(con, "rollup_stage_stored_keys")
         for name in _REINSPECTED:
             _run(con, name)
     for table in staged:
         for name in _STAGED[table]:
             _run(con, name)
-    new_checks = None
     for table in _APPENDED:
         if rows[table]:
-            frame = _append(con, table, rows[table])
-            if table == "check_results":
-                new_checks = frame.select(list(_ROLLUP_CHECK_COLUMNS))
-    if revisited:
-        _shift_rollups(con, 1)
-        _run(con, "coaching_stage_groups")
-        _run(con, "coaching_delete_groups")
-        _run(con, "coaching_refill_groups")
-        _run(con, "coaching_clear_groups")
-    elif "inspections" in staged:
-        _add_new_checks(con, new_checks)
+            _append(con, table, rows[table])
+    if rollups_change:
+        _refresh_call_rollups(con)
     events = batch.event_list()
     if events:
         # Few per batch, and the CSV import writes them with the same statement.

@@ -1,6 +1,6 @@
 -- One row per local day x agent: inspected calls, how many were scored, the scores' sum and the
--- calls with a fatal failure. Kept by the sink in the same transaction as the inspections
--- (rollup_add_batch_inspections, rollup_shift_agent_days; fill_agent_days after a bulk load). Read
+-- calls with a fatal failure. Defined by agent_days_of; kept by the sink with the other call
+-- rollups (refresh_call_rollups; rebuild_call_rollups after a bulk load). Read
 -- by the reports page's score trend (access_agent_scores_over_time), access_calls_newest_day and
 -- the filter options.
 CREATE TABLE agent_days (

@@ -1,9 +1,9 @@
 -- One row per local day x agent x suggested category: what the overview counts of inspected calls,
 -- so its KPIs, daily trend and categories read thousands of rows instead of every call and
--- inspection. Kept by the sink in the same transaction as the inspections
--- (rollup_add_batch_call_days, rollup_shift_call_days; fill_call_days after a bulk load). Read by
--- access_kpis_rollup, access_daily_rollup, access_categories_rollup (warehouse/rollups.py picks
--- them) and access_org_rollup.
+-- inspection. Defined by call_days_of; the sink recomputes the agent-days a batch touches in the
+-- same transaction as the inspections (refresh_call_rollups; rebuild_call_rollups after a bulk
+-- load). Read by access_kpis_rollup, access_daily_rollup, access_categories_rollup
+-- (warehouse/rollups.py picks them) and access_org_rollup.
 CREATE TABLE call_days (
     -- The call's local calendar day in the reporting time zone (Asia/Shanghai,
     -- warehouse/reader.py).
@@ -13,8 +13,7 @@ CREATE TABLE call_days (
     agent_id VARCHAR NOT NULL,
     -- inspections.category, '' where it has none (a key cannot be NULL); readers turn '' into NULL.
     category VARCHAR NOT NULL,
-    -- Inspected calls only: landed calls are counted from calls itself. Rows whose calls all moved
-    -- away stay with zero counts: readers skip inspected = 0.
+    -- Inspected calls only: landed calls are counted from calls itself.
     inspected BIGINT NOT NULL,
     scored BIGINT NOT NULL,
     score_sum DOUBLE NOT NULL,

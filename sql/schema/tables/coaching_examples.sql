@@ -1,8 +1,8 @@
 -- The newest failed checks' quotes per local day x agent x scorecard item, so the coaching view
 -- shows examples without reading every check result. One row per evidence item; each (day, agent,
 -- item) keeps its first three, verified quotes first, then the newest call (the order
--- access_agent_coaching reads them in). Kept by the sink with the checks
--- (sql/internal/coaching_*.sql); retention clears its quotes with the checks'
+-- access_agent_coaching reads them in). Defined by coaching_examples_of; kept by the sink with
+-- the other call rollups (refresh_call_rollups); retention clears its quotes with the checks'
 -- (purge_coaching_quotes_before). Read by access_agent_coaching (reports page).
 CREATE TABLE coaching_examples (
     -- The call's local calendar day in the reporting time zone (Asia/Shanghai,

@@ -1,7 +1,7 @@
 -- One row per local day x agent x score: how many scored calls got it, so the reports page reads
 -- exact medians from counts (a scorecard's scores are sums of item weights: a few dozen values).
--- Kept by the sink in the same transaction as the inspections (rollup_add_batch_score_days,
--- rollup_shift_score_days; fill_score_days after a bulk load). Read by access_org_rollup.
+-- Defined by score_days_of; kept by the sink with the other call rollups (refresh_call_rollups;
+-- rebuild_call_rollups after a bulk load). Read by access_org_rollup.
 CREATE TABLE score_days (
     -- The call's local calendar day in the reporting time zone (Asia/Shanghai,
     -- warehouse/reader.py).
@@ -10,7 +10,6 @@ CREATE TABLE score_days (
     team_id VARCHAR NOT NULL,
     agent_id VARCHAR NOT NULL,
     score DOUBLE NOT NULL,
-    -- Rows whose calls all moved away stay at zero: readers skip them.
     calls BIGINT NOT NULL,
     PRIMARY KEY (day, centre_id, team_id, agent_id, score)
 );

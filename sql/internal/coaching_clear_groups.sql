@@ -1,2 +1,0 @@
--- Empty the coaching groups scratch after each refill.
-DELETE FROM sink_coaching_groups;

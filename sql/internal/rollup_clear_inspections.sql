@@ -1,2 +1,0 @@
--- Empty the inspection rollup scratch after each step.
-DELETE FROM sink_rollup_inspections;
