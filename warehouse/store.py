@@ -30,7 +30,7 @@ from hotline.warehouse.batch import Batch, Row, collect
 from hotline.warehouse.schema import migrate
 from hotline.warehouse.reference import load_reference, store_reference
 from hotline.warehouse.snapshot import publish_snapshot
-from hotline.warehouse.workorders import event_rows, orders_of_batch_calls, refresh_work_orders
+from hotline.warehouse.workorders import orders_of_batch_calls, refresh_work_orders, write_events
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +154,8 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
             _append(con, table, rows[table])
     if rollups_change:
         _refresh_call_rollups(con)
-    events = batch.event_list()
-    if events:
-        # Few per batch, and the CSV import writes them with the same statement.
-        _run(con, "upsert_work_order_events", {"events": event_rows(events, "kafka")})
+    # The CSV import writes its events with the same statement.
+    write_events(con, batch.event_list(), "kafka")
     if staged:
         _refresh_queue_calls(con)
     # Stored orders carry their call's scope and inspection (work_order_state): derive again those

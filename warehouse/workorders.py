@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 from pydantic import ValidationError
 
 from hotline.bus import Publisher
@@ -41,13 +42,22 @@ def event_rows(events: Iterable[WorkOrderEvent], source: str) -> list[dict]:
     return [e.model_dump(exclude={"schema_version"}) | {"source": source} for e in events]
 
 
+def write_events(con: duckdb.DuckDBPyConnection, events: Iterable[WorkOrderEvent], source: str) -> None:
+    """Upsert events by event id (the latest copy of an id wins), staged as one Arrow frame
+    (sink_batch_work_order_events), inside the caller's transaction; their orders are not re-derived."""
+    rows = event_rows({e.event_id: e for e in events}.values(), source)
+    if rows:
+        schema = con.table("sink_batch_work_order_events").limit(0).to_arrow_table().schema
+        con.from_arrow(pa.Table.from_pylist(rows, schema=schema)).insert_into("sink_batch_work_order_events")
+        con.execute(sqlfiles.load("upsert_work_order_events", "internal"))
+
+
 def store_work_order_events(con: duckdb.DuckDBPyConnection, events: Sequence[WorkOrderEvent], source: str = "kafka") -> int:
     """Upsert events by event id and re-derive their orders, inside the caller's transaction."""
-    rows = event_rows(events, source)
-    if rows:
-        con.execute(sqlfiles.load("upsert_work_order_events", "internal"), {"events": rows})
+    write_events(con, events, source)
+    if events:
         refresh_work_orders(con, (e.work_order_id for e in events))
-    return len(rows)
+    return len(events)
 
 
 def refresh_work_orders(con: duckdb.DuckDBPyConnection, work_order_ids: Iterable[str] | None = None) -> None:
