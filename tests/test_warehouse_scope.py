@@ -32,8 +32,6 @@ NOT_YET_RELATIONAL = frozenset({
     "access_defects",
     "access_filter_options",
     "access_hotspot_calls",
-    "access_hotspot_daily_counts",
-    "access_hotspot_texts",
     "access_kpis",
     "access_kpis_rollup",
     "access_llm_progress",

@@ -1,47 +1,22 @@
--- access_hotspot_repeat_callers for every scope the hotspot job mines, in one pass (GROUPING
--- SETS: unrestricted, each centre, each team within its centre), each scope's rows ranked and
--- cut to $limit as the scoped query does. Same columns, aggregates and order as that query,
--- plus the scope (scope_centre, scope_team; NULL = unrestricted).
-WITH scoped AS (
-    SELECT call_id, centre_id, team_id, caller_number, started_at, category, district
-    FROM call_facts
-    WHERE caller_number IS NOT NULL
-      AND ($date_from::DATE IS NULL OR started_at >= $date_from::DATE::TIMESTAMPTZ)
-      AND ($date_to::DATE IS NULL OR started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
+-- access_hotspot_repeat_callers for every scope the hotspot job mines, from one read of the facts
+-- (hotspot_repeat_callers_of per level: unrestricted, each centre, each team within its centre),
+-- each scope's rows ranked and cut to $limit as the scoped query does. Same columns, aggregates and
+-- order as that query, plus the scope (scope_centre, scope_team; NULL = unrestricted).
+WITH callers AS MATERIALIZED (
+    SELECT *
+    FROM hotspot_caller_rows(NULL, NULL, $date_from, $date_to)
 ),
 
-grouped AS (
-    SELECT
-        grouping(centre_id, team_id) AS level,
-        centre_id,
-        team_id,
-        masked_number(caller_number) AS caller_masked,
-        hash(caller_number) AS caller_key,
-        count(*) AS calls,
-        count(DISTINCT started_at::DATE) AS days,
-        min(started_at) AS first_call_at,
-        max(started_at) AS last_call_at,
-        list(DISTINCT category) FILTER (WHERE category IS NOT NULL) AS categories,
-        list(DISTINCT district) FILTER (WHERE district IS NOT NULL) AS districts,
-        list(call_id ORDER BY started_at DESC)[1:10] AS recent_calls
-    FROM scoped
-    GROUP BY GROUPING SETS ((caller_number), (centre_id, caller_number), (centre_id, team_id, caller_number))
-    HAVING count(*) >= coalesce($min_calls::INTEGER, 3)
-),
-
-in_scope AS (
-    SELECT
-        CASE WHEN level < 3 THEN centre_id END AS scope_centre,
-        CASE WHEN level = 0 THEN team_id END AS scope_team,
-        * EXCLUDE (level, centre_id, team_id)
-    FROM grouped
-    WHERE level = 3
-       OR (level = 1 AND centre_id IS NOT NULL)
-       OR (level = 0 AND centre_id IS NOT NULL AND team_id IS NOT NULL)
+every_scope AS (
+    SELECT * FROM hotspot_repeat_callers_of('callers', 'all', $min_calls)
+    UNION ALL
+    SELECT * FROM hotspot_repeat_callers_of('callers', 'centre', $min_calls)
+    UNION ALL
+    SELECT * FROM hotspot_repeat_callers_of('callers', 'team', $min_calls)
 )
 
 SELECT *
-FROM in_scope
+FROM every_scope
 QUALIFY row_number() OVER (
     PARTITION BY scope_centre, scope_team ORDER BY calls DESC, last_call_at DESC, caller_key
 ) <= coalesce($limit::INTEGER, 100)

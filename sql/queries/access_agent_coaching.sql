@@ -4,35 +4,11 @@
 -- Coaching points for one agent ($agent; NULL = every agent): their worst items, where they fall
 -- furthest below their team's median agent, each with up to three example quotes from their
 -- own failed checks (verified quotes first) so the coach can play the moment back.
-WITH rates AS (
-    -- From the per-day rollup (agent_item_days), not from every check result: same counts.
-    SELECT
-        team_id,
-        agent_id,
-        item_id,
-        any_value(name) AS name,
-        sum(applicable) AS applicable,
-        sum(failed) AS failed,
-        (sum(applicable) - sum(failed)) / sum(applicable) AS pass_rate
-    FROM agent_item_days_in_scope($scope_centre, $scope_team)
-    WHERE applicable > 0
-      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-      AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
-      AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
-    GROUP BY team_id, agent_id, item_id
-),
-
-with_median AS (
-    SELECT *, median(pass_rate) OVER (PARTITION BY team_id, item_id) AS team_median_pass_rate
-    FROM rates
-),
-
-ranked AS (
+WITH ranked AS (
     SELECT
         *,
         row_number() OVER (PARTITION BY agent_id ORDER BY pass_rate - team_median_pass_rate, failed DESC, item_id) AS rank
-    FROM with_median
+    FROM scoped_agent_item_rates($scope_centre, $scope_team, $date_from, $date_to, $centre, $team)
     -- Only items the agent actually fails are coaching points.
     WHERE failed > 0
 ),

@@ -1,7 +1,7 @@
 -- The call list. The caller's number is masked here: the list never carries a full number.
 -- Scope ($scope_centre, $scope_team) is bound from the signed-in user by access.run_scoped;
 -- the other parameters are the page's filters. Every one is bound; NULL means "any".
--- The filtered calls come from the scoped_calls table macro.
+-- The filtered calls come from the scoped_calls table macro, their columns from call_list_of.
 -- $since (a day, NULL = no bound) lets access.read_newest_first look at the newest calls first:
 -- only calls started on or after it. The caller widens $since until the list is provably the
 -- same as without it; left NULL, this is the plain query. With $queue_first the caller reads the
@@ -23,25 +23,8 @@ recent AS (
     )
 )
 
-SELECT
-    f.call_id,
-    f.started_at,
-    f.centre_id,
-    f.team_id,
-    f.agent_id,
-    masked_number(f.caller_number) AS caller_masked,
-    f.duration_s,
-    f.transcript_final,
-    f.inspected,
-    f.score,
-    f.max_score,
-    f.fatal,
-    coalesce(len(f.defects), 0) AS defects,
-    f.category,
-    f.review_state,
-    f.human_reviewed,
-    coalesce(a.alerts, 0) AS alerts
-FROM recent AS f
+SELECT f.*, coalesce(a.alerts, 0) AS alerts
+FROM call_list_of('recent') AS f
 LEFT JOIN alert_counts AS a USING (call_id)
 ORDER BY
     -- The review queue first when asked: mandatory before sampled, alerts before none, then newest

@@ -6,13 +6,8 @@
 -- $date_from, $date_to, $centre, $team, $agent, $category are the page's filters; NULL means "any".
 -- call_days keeps no category as '': it is shown as 未分类, as access_categories shows NULL.
 SELECT coalesce(nullif(category, ''), '未分类') AS category, sum(inspected)::BIGINT AS calls
-FROM call_days_in_scope($scope_centre, $scope_team)
-WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
-  AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-  AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
-  AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
-  AND ($agent::VARCHAR IS NULL OR agent_id = $agent::VARCHAR)
-  AND ($category::VARCHAR IS NULL OR category = $category::VARCHAR)
+FROM scoped_call_days($scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent)
+WHERE $category::VARCHAR IS NULL OR category = $category::VARCHAR
 GROUP BY 1
 HAVING sum(inspected) > 0
 ORDER BY calls DESC, category;

@@ -12,12 +12,7 @@ WITH landed AS (
     SELECT to_timestamp(bucket * 900)::DATE AS day, sum(n)::BIGINT AS calls
     FROM (
         SELECT epoch_us(c.started_at) // 900000000 AS bucket, count(*) AS n
-        FROM calls_in_scope($scope_centre, $scope_team) AS c
-        WHERE ($date_from::DATE IS NULL OR c.started_at >= $date_from::DATE::TIMESTAMPTZ)
-          AND ($date_to::DATE IS NULL OR c.started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
-          AND ($centre::VARCHAR IS NULL OR c.centre_id = $centre::VARCHAR)
-          AND ($team::VARCHAR IS NULL OR c.team_id = $team::VARCHAR)
-          AND ($agent::VARCHAR IS NULL OR c.agent_id = $agent::VARCHAR)
+        FROM scoped_landed_calls($scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent) AS c
         GROUP BY bucket
     )
     GROUP BY day
@@ -30,12 +25,7 @@ rolled AS (
         sum(scored) AS scored,
         sum(score_sum) AS score_sum,
         sum(defective) AS defective
-    FROM call_days_in_scope($scope_centre, $scope_team)
-    WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-      AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
-      AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
-      AND ($agent::VARCHAR IS NULL OR agent_id = $agent::VARCHAR)
+    FROM scoped_call_days($scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent)
     GROUP BY day
 )
 

@@ -17,18 +17,6 @@ scoped_alerts AS (
     INNER JOIN filtered USING (call_id)
 ),
 
--- Dead letters of calls in scope; those of unknown calls only for an unscoped user (administrator).
-scoped_dead_letters AS (
-    SELECT d.dl_key
-    FROM dead_letters AS d
-    LEFT JOIN calls AS c USING (call_id)
-    WHERE ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
-      -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
-      AND ($date_from::DATE IS NULL OR d.failed_at >= $date_from::DATE::TIMESTAMPTZ)
-      AND ($date_to::DATE IS NULL OR d.failed_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
-),
-
 final AS (
     SELECT
         count(*) AS calls_landed,
@@ -59,5 +47,6 @@ SELECT
     f.human_reviewed,
     (SELECT count(*) FROM scoped_alerts) AS alerts,
     (SELECT count(DISTINCT call_id) FROM scoped_alerts) AS calls_with_alerts,
-    (SELECT count(*) FROM scoped_dead_letters) AS dead_letters
+    -- Dead letters of calls in scope; those of unknown calls only for an unscoped user (administrator).
+    (SELECT count(*) FROM scoped_dead_letters($scope_centre, $scope_team, $date_from, $date_to)) AS dead_letters
 FROM final AS f;

@@ -19,27 +19,13 @@ WITH rolled AS (
         sum(defective) AS defective,
         sum(review_queue)::BIGINT AS review_queue,
         sum(mandatory_review)::BIGINT AS mandatory_review
-    FROM call_days
-    WHERE ($scope_centre::VARCHAR IS NULL OR centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR team_id = $scope_team::VARCHAR)
-      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-      AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
-      AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
-      AND ($agent::VARCHAR IS NULL OR agent_id = $agent::VARCHAR)
+    FROM scoped_call_days($scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent)
 ),
 
 filtered AS (
     -- The calls in scope and window, as scoped_calls selects them (no inspection filter applies).
-    SELECT call_id
-    FROM calls AS c
-    WHERE ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
-      AND ($date_from::DATE IS NULL OR c.started_at >= $date_from::DATE::TIMESTAMPTZ)
-      AND ($date_to::DATE IS NULL OR c.started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
-      AND ($centre::VARCHAR IS NULL OR c.centre_id = $centre::VARCHAR)
-      AND ($team::VARCHAR IS NULL OR c.team_id = $team::VARCHAR)
-      AND ($agent::VARCHAR IS NULL OR c.agent_id = $agent::VARCHAR)
+    SELECT c.call_id
+    FROM scoped_landed_calls($scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent) AS c
 ),
 
 landed AS (
@@ -48,17 +34,13 @@ landed AS (
 
 scoped_alerts AS (
     -- The alerted calls in scope and window with their alert counts, from the review queue's
-    -- table (queue_calls: every landed call with an alert has a row there).
+    -- table (scoped_queue_calls: every landed call with an alert has a row there).
     SELECT q.alerts
-    FROM queue_calls AS q
+    FROM scoped_queue_calls(
+        $scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent,
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    ) AS q
     WHERE q.alerts > 0
-      AND ($scope_centre::VARCHAR IS NULL OR q.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR q.team_id = $scope_team::VARCHAR)
-      AND ($date_from::DATE IS NULL OR q.started_at >= $date_from::DATE::TIMESTAMPTZ)
-      AND ($date_to::DATE IS NULL OR q.started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
-      AND ($centre::VARCHAR IS NULL OR q.centre_id = $centre::VARCHAR)
-      AND ($team::VARCHAR IS NULL OR q.team_id = $team::VARCHAR)
-      AND ($agent::VARCHAR IS NULL OR q.agent_id = $agent::VARCHAR)
 ),
 
 -- The reviewed calls among them, with their inspection's review state (NULL: not inspected).
@@ -80,18 +62,6 @@ reviewed AS (
         count(*) FILTER (WHERE review_state IN ('mandatory_review', 'sample_review')) AS review_queue,
         count(*) FILTER (WHERE review_state = 'mandatory_review') AS mandatory_review
     FROM reviewed_in_scope
-),
-
--- Dead letters of calls in scope; those of unknown calls only for an unscoped user (administrator).
-scoped_dead_letters AS (
-    SELECT d.dl_key
-    FROM dead_letters AS d
-    LEFT JOIN calls AS c USING (call_id)
-    WHERE ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
-      -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
-      AND ($date_from::DATE IS NULL OR d.failed_at >= $date_from::DATE::TIMESTAMPTZ)
-      AND ($date_to::DATE IS NULL OR d.failed_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
 )
 
 SELECT
@@ -109,5 +79,6 @@ SELECT
     h.human_reviewed,
     (SELECT coalesce(sum(alerts), 0)::BIGINT FROM scoped_alerts) AS alerts,
     (SELECT count(*) FROM scoped_alerts) AS calls_with_alerts,
-    (SELECT count(*) FROM scoped_dead_letters) AS dead_letters
+    -- Dead letters of calls in scope; those of unknown calls only for an unscoped user (administrator).
+    (SELECT count(*) FROM scoped_dead_letters($scope_centre, $scope_team, $date_from, $date_to)) AS dead_letters
 FROM landed AS l, rolled AS r, reviewed AS h;

@@ -22,12 +22,7 @@ WITH agent_calls AS (
         sum(silence_share) AS silence_share_sum,
         count(silence_share) AS silence_share_calls,
         max(longest_silence_s) AS longest_silence_s
-    FROM calls_in_scope($scope_centre, $scope_team)
-    -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
-    WHERE ($date_from::DATE IS NULL OR started_at >= $date_from::DATE::TIMESTAMPTZ)
-      AND ($date_to::DATE IS NULL OR started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
-      AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
-      AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
+    FROM scoped_landed_calls($scope_centre, $scope_team, $date_from, $date_to, $centre, $team, NULL)
     GROUP BY centre_id, team_id, agent_id
 ),
 
@@ -44,12 +39,8 @@ agent_inspections AS (
         sum(review_queue) AS needing_review,
         sum(sentiment_known) AS sentiment_known,
         sum(negative_caller) AS negative_caller
-    FROM call_days_in_scope($scope_centre, $scope_team)
+    FROM scoped_call_days($scope_centre, $scope_team, $date_from, $date_to, $centre, $team, NULL)
     WHERE inspected > 0
-      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
-      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-      AND ($centre::VARCHAR IS NULL OR centre_id = $centre::VARCHAR)
-      AND ($team::VARCHAR IS NULL OR team_id = $team::VARCHAR)
     GROUP BY centre_id, team_id, agent_id
 ),
 

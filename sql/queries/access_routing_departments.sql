@@ -39,18 +39,16 @@ owners AS (
 -- Median hours to close per department, from counts per bucket of a log scale (hours_bucket:
 -- within 0.5 % of the exact median), as access_routing_departments_rollup reads
 -- them from the day rollups (warehouse/rollups.py sends every page not scoped to a team there).
+close_orders AS (
+    SELECT current_department AS department, hours_bucket(hours_to_close) AS bucket, count(*) AS orders
+    FROM scoped_orders
+    WHERE hours_to_close IS NOT NULL AND current_department IS NOT NULL
+    GROUP BY ALL
+),
+
 closing AS (
-    SELECT department, bucket_quantile(list(bucket ORDER BY bucket), list(upto ORDER BY bucket), 0.5) AS median_hours_to_close
-    FROM (
-        SELECT department, bucket, sum(orders) OVER (PARTITION BY department ORDER BY bucket) AS upto
-        FROM (
-            SELECT current_department AS department, hours_bucket(hours_to_close) AS bucket, count(*) AS orders
-            FROM scoped_orders
-            WHERE hours_to_close IS NOT NULL AND current_department IS NOT NULL
-            GROUP BY ALL
-        )
-    )
-    GROUP BY department
+    SELECT department, bucket_quantile(buckets, upto, 0.5) AS median_hours_to_close
+    FROM hour_buckets_of('close_orders')
 ),
 
 -- Every time an order reached a department (another pass: the routes), gave it back or passed it on.

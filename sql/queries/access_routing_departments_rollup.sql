@@ -36,21 +36,20 @@ open_late AS (
     GROUP BY ALL
 ),
 
+-- Orders per bucket of hours by department; their median read as the base query reads it (hour_buckets_of).
+close_orders AS (
+    SELECT department, bucket, sum(orders) AS orders
+    FROM work_order_close_hours_in_scope($scope_centre, $scope_team)
+    WHERE department <> ''
+      AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+    GROUP BY ALL
+    HAVING sum(orders) > 0
+),
+
 closing AS (
-    SELECT department, bucket_quantile(list(bucket ORDER BY bucket), list(upto ORDER BY bucket), 0.5) AS median_hours_to_close
-    FROM (
-        SELECT department, bucket, sum(orders) OVER (PARTITION BY department ORDER BY bucket) AS upto
-        FROM (
-            SELECT department, bucket, sum(orders) AS orders
-            FROM work_order_close_hours_in_scope($scope_centre, $scope_team)
-            WHERE department <> ''
-              AND ($date_from::DATE IS NULL OR day >= $date_from::DATE)
-              AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-            GROUP BY ALL
-            HAVING sum(orders) > 0
-        )
-    )
-    GROUP BY department
+    SELECT department, bucket_quantile(buckets, upto, 0.5) AS median_hours_to_close
+    FROM hour_buckets_of('close_orders')
 ),
 
 tallies AS (

@@ -15,22 +15,27 @@ WITH scoped AS NOT MATERIALIZED (
       AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
 ),
 
--- Orders per bucket of hours as lists: the buckets in order, and the running count up to each
--- (bucket_quantile reads a quantile from them).
+-- Orders per bucket of hours, as the lists bucket_quantile reads a quantile from (hour_buckets_of).
+dispatch_orders AS (
+    SELECT NULL AS department, hours_bucket(hours_to_dispatch) AS bucket, count(*) AS orders
+    FROM scoped
+    WHERE hours_to_dispatch IS NOT NULL
+    GROUP BY bucket
+),
+
+close_orders AS (
+    SELECT NULL AS department, hours_bucket(hours_to_close) AS bucket, count(*) AS orders
+    FROM scoped
+    WHERE hours_to_close IS NOT NULL
+    GROUP BY bucket
+),
+
 dispatch AS (
-    SELECT list(bucket ORDER BY bucket) AS buckets, list(upto ORDER BY bucket) AS upto
-    FROM (
-        SELECT bucket, sum(orders) OVER (ORDER BY bucket) AS upto
-        FROM (SELECT hours_bucket(hours_to_dispatch) AS bucket, count(*) AS orders FROM scoped WHERE hours_to_dispatch IS NOT NULL GROUP BY bucket)
-    )
+    SELECT buckets, upto FROM hour_buckets_of('dispatch_orders')
 ),
 
 closing AS (
-    SELECT list(bucket ORDER BY bucket) AS buckets, list(upto ORDER BY bucket) AS upto
-    FROM (
-        SELECT bucket, sum(orders) OVER (ORDER BY bucket) AS upto
-        FROM (SELECT hours_bucket(hours_to_close) AS bucket, count(*) AS orders FROM scoped WHERE hours_to_close IS NOT NULL GROUP BY bucket)
-    )
+    SELECT buckets, upto FROM hour_buckets_of('close_orders')
 )
 
 SELECT

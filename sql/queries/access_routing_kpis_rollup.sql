@@ -36,28 +36,31 @@ open_late AS (
       AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
 ),
 
+-- Orders per bucket of hours, as the lists bucket_quantile reads a quantile from (hour_buckets_of).
+dispatch_orders AS (
+    SELECT NULL AS department, bucket, sum(orders) AS orders
+    FROM work_order_dispatch_hours_in_scope($scope_centre, $scope_team)
+    WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+    GROUP BY bucket
+    HAVING sum(orders) > 0
+),
+
+close_orders AS (
+    SELECT NULL AS department, bucket, sum(orders) AS orders
+    FROM work_order_close_hours_in_scope($scope_centre, $scope_team)
+    WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
+      AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
+    GROUP BY bucket
+    HAVING sum(orders) > 0
+),
+
 dispatch AS (
-    SELECT list(bucket ORDER BY bucket) AS buckets, list(upto ORDER BY bucket) AS upto
-    FROM (SELECT bucket, sum(orders) OVER (ORDER BY bucket) AS upto FROM (
-        SELECT bucket, sum(orders) AS orders
-        FROM work_order_dispatch_hours_in_scope($scope_centre, $scope_team)
-        WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
-          AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-        GROUP BY bucket
-        HAVING sum(orders) > 0
-    ))
+    SELECT buckets, upto FROM hour_buckets_of('dispatch_orders')
 ),
 
 closing AS (
-    SELECT list(bucket ORDER BY bucket) AS buckets, list(upto ORDER BY bucket) AS upto
-    FROM (SELECT bucket, sum(orders) OVER (ORDER BY bucket) AS upto FROM (
-        SELECT bucket, sum(orders) AS orders
-        FROM work_order_close_hours_in_scope($scope_centre, $scope_team)
-        WHERE ($date_from::DATE IS NULL OR day >= $date_from::DATE)
-          AND ($date_to::DATE IS NULL OR day <= $date_to::DATE)
-        GROUP BY bucket
-        HAVING sum(orders) > 0
-    ))
+    SELECT buckets, upto FROM hour_buckets_of('close_orders')
 )
 
 SELECT

@@ -9,16 +9,15 @@
 --   reviewed                   call ids a human has decided (from the dashboard's own store)
 --   human_review               'reviewed' or 'unreviewed'
 --   in_district                the district the inspection located the demand in
--- Columns are qualified throughout: an unqualified name that matches an argument (category,
--- review_state) would read the argument, not the column. The date window is a range on the stored
--- instants, so row groups outside it are skipped by their min/max; inspections are bounded the same
--- way (a call is inspected after it started; a day's margin covers clock skew between the systems).
+-- The filters are page_filtered_calls' (shared with the review queue's scoped_queue_calls). The
+-- date window is a range on the stored instants, so row groups outside it are skipped by their
+-- min/max; inspections are bounded the same way (a call is inspected after it started; a day's
+-- margin covers clock skew between the systems).
 CREATE OR REPLACE MACRO scoped_calls(
     scope_centre, scope_team, date_from, date_to, centre, team, agent, category,
     score_min, score_max, review_state, reviewed, human_review, in_district
 ) AS TABLE
-SELECT s.*
-FROM (
+WITH calls_inspected AS (
     SELECT
         c.call_id,
         c.centre_id,
@@ -36,26 +35,17 @@ FROM (
         i.category,
         i.review_state,
         -- Where the inspection located the caller's demand (the place the work order goes to).
-        i.routing_district AS district,
-        list_contains(coalesce(reviewed::VARCHAR[], []::VARCHAR[]), c.call_id) AS human_reviewed
+        i.routing_district AS district
     FROM calls AS c
     LEFT JOIN (
         SELECT *
         FROM inspections
         WHERE date_from::DATE IS NULL OR inspected_at >= (date_from::DATE - 1)::TIMESTAMPTZ
     ) AS i USING (call_id)
-    WHERE (scope_centre::VARCHAR IS NULL OR c.centre_id = scope_centre::VARCHAR)
-      AND (scope_team::VARCHAR IS NULL OR c.team_id = scope_team::VARCHAR)
-      AND (date_from::DATE IS NULL OR c.started_at >= date_from::DATE::TIMESTAMPTZ)
-      AND (date_to::DATE IS NULL OR c.started_at < (date_to::DATE + 1)::TIMESTAMPTZ)
-      AND (centre::VARCHAR IS NULL OR c.centre_id = centre::VARCHAR)
-      AND (team::VARCHAR IS NULL OR c.team_id = team::VARCHAR)
-      AND (agent::VARCHAR IS NULL OR c.agent_id = agent::VARCHAR)
-      AND (category::VARCHAR IS NULL OR i.category = category::VARCHAR)
-      AND (score_min::DOUBLE IS NULL OR i.score >= score_min::DOUBLE)
-      AND (score_max::DOUBLE IS NULL OR i.score < score_max::DOUBLE)
-      AND (review_state::VARCHAR IS NULL OR i.review_state = review_state::VARCHAR)
-      AND (in_district::VARCHAR IS NULL OR i.routing_district = in_district::VARCHAR)
-) AS s
--- 'reviewed': a human decided the whole score; 'unreviewed': not yet.
-WHERE human_review::VARCHAR IS NULL OR s.human_reviewed = (human_review::VARCHAR = 'reviewed');
+)
+
+SELECT *
+FROM page_filtered_calls(
+    'calls_inspected', scope_centre, scope_team, date_from, date_to, centre, team, agent, category,
+    score_min, score_max, review_state, reviewed, human_review, in_district
+);

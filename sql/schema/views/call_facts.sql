@@ -1,5 +1,5 @@
--- One row per call with its matter, for the hotspots page and jobs (access_hotspot_*,
--- hotspot_scoped_*: daily counts, repeat callers and addresses, texts). The work-order system's
+-- One row per call with its matter, for the hotspots page and jobs (through the hotspot_*_rows
+-- macros: daily counts, repeat callers and addresses, texts). The work-order system's
 -- record wins (a person filed it); the call's first demand and the inspection's suggested category
 -- fill in where there is no order.
 CREATE OR REPLACE VIEW call_facts AS
