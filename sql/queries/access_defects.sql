@@ -16,15 +16,13 @@ WITH by_rollup AS (
         any_value(d.name) AS name,
         bool_or(d.fatal_checks > 0) AS fatal,
         sum(d.failed)::BIGINT AS failed
-    FROM agent_item_days AS d
+    FROM agent_item_days_in_scope($scope_centre, $scope_team) AS d
     WHERE $category::VARCHAR IS NULL
       AND $score_min::DOUBLE IS NULL
       AND $score_max::DOUBLE IS NULL
       AND $review_state::VARCHAR IS NULL
       AND $human_review::VARCHAR IS NULL
       AND $district::VARCHAR IS NULL
-      AND ($scope_centre::VARCHAR IS NULL OR d.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR d.team_id = $scope_team::VARCHAR)
       AND ($date_from::DATE IS NULL OR d.day >= $date_from::DATE)
       AND ($date_to::DATE IS NULL OR d.day <= $date_to::DATE)
       AND ($centre::VARCHAR IS NULL OR d.centre_id = $centre::VARCHAR)
@@ -34,13 +32,18 @@ WITH by_rollup AS (
     GROUP BY d.item_id
 ),
 
-by_calls AS (
-    SELECT r.item_id, any_value(r.name) AS name, bool_or(r.fatal) AS fatal, count(*) AS failed
-    FROM check_results AS r
-    INNER JOIN scoped_calls(
+filtered AS (
+    SELECT call_id
+    FROM scoped_calls(
         $scope_centre, $scope_team, $date_from, $date_to, $centre, $team, $agent, $category,
         $score_min, $score_max, $review_state, $reviewed, $human_review, $district
-    ) USING (call_id)
+    )
+),
+
+by_calls AS (
+    -- The filtered calls' check results, through those calls (no second read of the calls in scope).
+    SELECT r.item_id, any_value(r.name) AS name, bool_or(r.fatal) AS fatal, count(*) AS failed
+    FROM check_results_of_calls('filtered') AS r
     WHERE r.status = 'failed'
       AND NOT (
           $category::VARCHAR IS NULL

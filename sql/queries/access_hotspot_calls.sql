@@ -12,10 +12,8 @@
 -- inspection's category; sentiment from the inspection, else the judged LLM label.
 WITH picked AS (
     SELECT c.call_id, c.started_at, c.team_id, c.agent_id
-    FROM calls AS c
-    WHERE ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
-      AND ($date_from::DATE IS NULL OR c.started_at >= $date_from::DATE::TIMESTAMPTZ)
+    FROM calls_in_scope($scope_centre, $scope_team) AS c
+    WHERE ($date_from::DATE IS NULL OR c.started_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR c.started_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
       AND ($caller_key::UBIGINT IS NULL OR hash(c.caller_number) = $caller_key::UBIGINT)
       AND ($call_ids::VARCHAR[] IS NULL OR list_contains($call_ids::VARCHAR[], c.call_id))
@@ -23,7 +21,7 @@ WITH picked AS (
       -- address (checked exactly below), so the matter is built for a few calls, not the month's.
       AND ($address_key::UBIGINT IS NULL OR c.call_id IN (
           SELECT w.call_id
-          FROM work_order_state AS w
+          FROM work_order_state_in_scope($scope_centre, $scope_team) AS w
           WHERE ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ - INTERVAL 1 DAY)
             AND hash(regexp_replace(lower(w.address), '[\s,，。.、()（）-]', '', 'g')) = $address_key::UBIGINT
       ))
@@ -31,10 +29,9 @@ WITH picked AS (
 
 inspected AS (
     SELECT i.call_id, i.category, i.score, i.sentiment_overall
-    FROM inspections AS i
-    WHERE i.call_id IN (SELECT p.call_id FROM picked AS p)
-      -- Inspected after the call ended: the same cheap range as the orders' below.
-      AND ($date_from::DATE IS NULL OR i.inspected_at IS NULL OR i.inspected_at >= $date_from::DATE::TIMESTAMPTZ - INTERVAL 1 DAY)
+    FROM inspections_of_calls('picked') AS i
+    -- Inspected after the call ended: the same cheap range as the orders' below.
+    WHERE ($date_from::DATE IS NULL OR i.inspected_at IS NULL OR i.inspected_at >= $date_from::DATE::TIMESTAMPTZ - INTERVAL 1 DAY)
 ),
 
 orders AS (
@@ -45,7 +42,7 @@ orders AS (
         arg_min(w.recorded_type, w.created_at) AS recorded_type,
         arg_min(w.district, w.created_at) AS district,
         arg_min(w.address, w.created_at) AS address
-    FROM work_order_state AS w
+    FROM work_order_state_in_scope($scope_centre, $scope_team) AS w
     WHERE w.call_id IN (SELECT p.call_id FROM picked AS p)
       -- An order is filed from its call, so after the call began: a cheap range that skips
       -- older orders before the join (zone maps, where orders are stored about in the order
@@ -56,16 +53,14 @@ orders AS (
 
 stored_demands AS (
     SELECT d.call_id, d.summary AS demand_summary, d.category AS demand_category, nullif(d.district, '') AS demand_district
-    FROM demands AS d
-    WHERE d.call_id IN (SELECT p.call_id FROM picked AS p)
+    FROM demands_of_calls('picked') AS d
     QUALIFY d.idx = min(d.idx) OVER (PARTITION BY d.call_id)
 ),
 
 judgements AS (
     SELECT j.call_id, j.name, j.value
-    FROM llm_judgements AS j
-    WHERE j.call_id IN (SELECT p.call_id FROM picked AS p)
-      AND j.status = 'judged'
+    FROM llm_judgements_of_calls('picked') AS j
+    WHERE j.status = 'judged'
       AND j.name IN ('demand_summary', 'caller_sentiment')
 ),
 

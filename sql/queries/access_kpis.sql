@@ -12,9 +12,9 @@ WITH filtered AS (
 ),
 
 scoped_alerts AS (
+    -- The filtered calls' alerts, through those calls (no second read of the calls in scope).
     SELECT a.call_id
-    FROM alerts AS a
-    INNER JOIN filtered USING (call_id)
+    FROM alerts_of_calls('filtered') AS a
 ),
 
 final AS (

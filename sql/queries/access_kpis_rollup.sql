@@ -43,14 +43,20 @@ scoped_alerts AS (
     WHERE q.alerts > 0
 ),
 
--- The reviewed calls among them, with their inspection's review state (NULL: not inspected).
-reviewed_in_scope AS (
-    SELECT i.review_state
+-- The reviewed calls among them.
+reviewed_calls AS (
+    SELECT call_id
     FROM (SELECT DISTINCT unnest(coalesce($reviewed::VARCHAR[], []::VARCHAR[])) AS call_id) AS r
     INNER JOIN filtered USING (call_id)
+),
+
+-- Each with its inspection's review state (NULL: not inspected), read through those calls.
+reviewed_in_scope AS (
+    SELECT i.review_state
+    FROM reviewed_calls AS r
     LEFT JOIN (
         SELECT call_id, review_state
-        FROM inspections
+        FROM inspections_of_calls('reviewed_calls')
         -- As scoped_calls: inspections of the window's calls were written after it began.
         WHERE $date_from::DATE IS NULL OR inspected_at >= ($date_from::DATE - 1)::TIMESTAMPTZ
     ) AS i USING (call_id)

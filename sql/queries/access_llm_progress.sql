@@ -3,13 +3,20 @@
 -- asked, some reply failed its schema or cited no valid evidence; judged: every item answered.
 -- models: the models whose judgements those calls carry. Final transcripts only, within the user's
 -- scope (`hotline status` binds an administrator's: every centre).
-WITH items AS (
+WITH final_calls AS (
+    SELECT call_id
+    FROM calls_in_scope($scope_centre, $scope_team)
+    WHERE transcript_final
+),
+
+-- Their LLM items, read through them (check_results_of_calls, llm_judgements_of_calls).
+items AS (
     SELECT call_id, status, NULL AS model
-    FROM check_results
+    FROM check_results_of_calls('final_calls')
     WHERE kind = 'llm'
     UNION ALL
     SELECT call_id, status, model
-    FROM llm_judgements
+    FROM llm_judgements_of_calls('final_calls')
 ),
 
 per_call AS (
@@ -22,10 +29,6 @@ per_call AS (
         END AS state,
         list(DISTINCT i.model) FILTER (WHERE i.model IS NOT NULL AND i.status <> 'pending') AS models
     FROM items AS i
-    INNER JOIN calls AS c USING (call_id)
-    WHERE c.transcript_final
-      AND ($scope_centre::VARCHAR IS NULL OR c.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR c.team_id = $scope_team::VARCHAR)
     GROUP BY i.call_id
 )
 

@@ -12,16 +12,14 @@
 -- the order ids are most of what is read. Orders tied exactly (same hops, same instant) at the
 -- end of the list are taken in storage order.
 WITH picked AS (
-    SELECT w.rowid AS row_id
-    FROM work_order_state AS w
-    WHERE ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
-      AND (w.assignments > 1 OR w.returns > 0 OR w.transfers > 0)
+    SELECT w.row_id
+    FROM work_order_state_in_scope($scope_centre, $scope_team) AS w
+    WHERE (w.assignments > 1 OR w.returns > 0 OR w.transfers > 0)
       AND w.assignments + w.returns >= coalesce($min_hops::INTEGER, 2)
       -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
       AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
-    ORDER BY w.assignments + w.returns DESC, w.created_at DESC, w.rowid
+    ORDER BY w.assignments + w.returns DESC, w.created_at DESC, w.row_id
     LIMIT coalesce($limit::INTEGER, 200)
 )
 
@@ -39,6 +37,6 @@ SELECT
     w.current_department,
     w.is_closed,
     work_order_overdue(w.is_closed, w.closed_at, w.due_at) AS overdue
-FROM work_order_state AS w
-WHERE w.rowid IN (SELECT row_id FROM picked)
+FROM work_order_state_in_scope($scope_centre, $scope_team) AS w
+WHERE w.row_id IN (SELECT row_id FROM picked)
 ORDER BY w.assignments + w.returns DESC, w.created_at DESC, w.work_order_id;

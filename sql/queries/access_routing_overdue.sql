@@ -11,16 +11,14 @@
 -- unscoped year at 10 M orders). Orders tied exactly at the end of the list are taken in storage
 -- order. work_order_overdue, hours_past_due: sql/schema/macros/.
 WITH picked AS (
-    SELECT w.rowid AS row_id
-    FROM work_order_state AS w
+    SELECT w.row_id
+    FROM work_order_state_in_scope($scope_centre, $scope_team) AS w
     WHERE work_order_overdue(w.is_closed, w.closed_at, w.due_at)
-      AND ($scope_centre::VARCHAR IS NULL OR w.centre_id = $scope_centre::VARCHAR)
-      AND ($scope_team::VARCHAR IS NULL OR w.team_id = $scope_team::VARCHAR)
       -- The window as a range on the stored instant, not a cast of every row: row groups outside it are skipped.
       AND ($date_from::DATE IS NULL OR w.created_at >= $date_from::DATE::TIMESTAMPTZ)
       AND ($date_to::DATE IS NULL OR w.created_at < ($date_to::DATE + 1)::TIMESTAMPTZ)
       AND ($department::VARCHAR IS NULL OR w.current_department = $department::VARCHAR)
-    ORDER BY w.is_closed, hours_past_due(w.closed_at, w.due_at) DESC, w.rowid
+    ORDER BY w.is_closed, hours_past_due(w.closed_at, w.due_at) DESC, w.row_id
     LIMIT coalesce($limit::INTEGER, 200)
 )
 
@@ -38,6 +36,6 @@ SELECT
     w.extensions,
     w.returns,
     hours_past_due(w.closed_at, w.due_at) AS hours_overdue
-FROM work_order_state AS w
-WHERE w.rowid IN (SELECT row_id FROM picked)
+FROM work_order_state_in_scope($scope_centre, $scope_team) AS w
+WHERE w.row_id IN (SELECT row_id FROM picked)
 ORDER BY w.is_closed, hours_overdue DESC, w.work_order_id;
