@@ -15,9 +15,9 @@ SELECT
     u.e.quote AS quote,
     u.e.start_s AS start_s,
     u.e.verified AS verified
-FROM query_table(checked) AS r,
+-- Failed checks first, then their evidence unnested: the passed ones' is never expanded.
+FROM (SELECT * FROM query_table(checked) WHERE status = 'failed') AS r,
     unnest(r.evidence) WITH ORDINALITY AS u(e, ev_no)
-WHERE r.status = 'failed'
 QUALIFY row_number() OVER (
     PARTITION BY r.day, r.centre_id, r.team_id, r.agent_id, r.item_id
     ORDER BY u.e.verified DESC NULLS LAST, r.started_at DESC, r.call_id DESC, u.ev_no
