@@ -21,7 +21,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from hotline.bus import AssignmentLog, PoisonMessage, Publisher, StopFlag, dead_letter_for, make_consumer
+from hotline.bus import AssignmentLog, IdleClock, PoisonMessage, Publisher, StopFlag, dead_letter_for, make_consumer
 from hotline.contracts import CALL_ID_COLLISION, AudioChunk, ContractError, DeadLetter
 from hotline.settings import Settings
 
@@ -92,7 +92,7 @@ class AsrWorker:
         # first join could still be under way, and the development broker then held the rejoin for the
         # whole rebalance timeout (max_poll_interval_ms, 30 min): the worker sat idle with no partitions.
         self._consumer.subscribe([topic], listener=_Revocations(self._consumer.config["group_id"], self._on_revoked))
-        last_record = time.monotonic()
+        idle = IdleClock(self._consumer, idle_exit_s)
         backoff_s = 0.5
         while not stop.is_set():
             try:
@@ -119,8 +119,8 @@ class AsrWorker:
                 self._rewind()
                 continue
             if batches:
-                last_record = time.monotonic()
-            elif idle_exit_s is not None and self._assembler.open_calls == 0 and time.monotonic() - last_record > idle_exit_s:
+                idle.active()
+            elif self._assembler.open_calls == 0 and idle.expired():
                 break
         self._settle_quietly()
         return self.finished

@@ -242,15 +242,15 @@ def run_stateless_stage(
     message and retried after a back-off, nothing is committed. Returns messages handled.
     """
     handled = 0
-    last_activity = time.monotonic()
+    idle = IdleClock(consumer, idle_exit_s)
     backoff_s = 0.5
     while not stop.is_set():
         batches = poll_quietly(consumer, stage, stop, timeout_ms=poll_timeout_ms)
         if not batches:
-            if idle_exit_s is not None and time.monotonic() - last_activity > idle_exit_s:
+            if idle.expired():
                 break
             continue
-        last_activity = time.monotonic()
+        idle.active()
         for tp, records in batches.items():
             for record in records:
                 try:
@@ -282,6 +282,37 @@ def run_stateless_stage(
                     backoff_s = min(backoff_s * 2, 30.0)
                     break
     return handled
+
+
+# Joining a consumer group can take about session_timeout/2 on some brokers: no idle exit before that.
+JOIN_GRACE_S = 30.0
+
+
+class IdleClock:
+    """When a consumer loop given ``idle_exit_s`` (tests, benchmarks, one-shot runs) has been idle long
+    enough to stop: idleness counts from the last record, or from when the consumer's partitions
+    arrived, since joining a group takes seconds (longer on a loaded machine) and a worker that
+    stopped before its partitions came would miss records waiting for it. Until they arrive it
+    waits JOIN_GRACE_S more. ``idle_exit_s`` None: never idle."""
+
+    def __init__(self, consumer: KafkaConsumer, idle_exit_s: float | None) -> None:
+        self._consumer = consumer
+        self._idle_exit_s = idle_exit_s
+        self._assigned = False
+        self._last = time.monotonic()
+
+    def active(self) -> None:
+        """Records arrived (or work is under way): idleness starts again from now."""
+        self._last = time.monotonic()
+
+    def expired(self) -> bool:
+        if self._idle_exit_s is None:
+            return False
+        if not self._assigned and self._consumer.assignment():
+            self._assigned = True
+            self._last = time.monotonic()
+        grace = 0.0 if self._assigned else JOIN_GRACE_S
+        return time.monotonic() - self._last > self._idle_exit_s + grace
 
 
 def poll_quietly(consumer: KafkaConsumer, stage: str, stop: StopFlag, **kwargs: Any) -> dict:

@@ -23,7 +23,7 @@ from kafka.consumer.fetcher import ConsumerRecord
 from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
 
-from hotline.bus import StopFlag, dead_letter_for, make_consumer, poll_quietly
+from hotline.bus import IdleClock, StopFlag, dead_letter_for, make_consumer, poll_quietly
 from hotline.contracts import CALL_ID_COLLISION, Contract, ContractError
 from hotline.settings import Settings, WarehouseSettings
 from hotline.warehouse.identity import colliding, collision_reason, stored_recordings
@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 # Prefixed with kafka.topic_prefix like the topics: centres (or tests) sharing a cluster keep separate groups.
 SINK_GROUP = "hotline-sink"
 STAGE = "sink"
-# Joining a consumer group can take about session_timeout/2 on some brokers: no idle exit before that.
-JOIN_GRACE_S = 30.0
 
 # DuckDB errors that say "this data cannot be stored" rather than "the database is unwell":
 # the message that causes one is dead-lettered; any other error is retried.
@@ -161,14 +159,9 @@ def _consume(
     written = 0
     backoff_s = 0.5
     snapshot_retry = SnapshotRetry()
-    last_activity = time.monotonic()
-    assigned = False
+    idle = IdleClock(consumer, idle_exit_s)
     while not stop.is_set():
         polled = poll_quietly(consumer, "sink", stop, timeout_ms=500, max_records=batch_max_messages)
-        if not assigned and consumer.assignment():
-            # Joining a new group takes seconds; idleness counts from when partitions arrive.
-            assigned = True
-            last_activity = time.monotonic()
         if not polled:
             if not snapshot_retry.publish(snapshots.flush) and writer_cfg is not None:
                 con = reopen_writer(snapshots, writer_cfg, stop)
@@ -178,11 +171,10 @@ def _consume(
                 if con is not snapshots.connection:  # reopened by compaction (or after a failed one)
                     snapshots.rebind(con)
                     publish_snapshot_safely(snapshots.flush)
-            idle_s = time.monotonic() - last_activity
-            if idle_exit_s is not None and idle_s > idle_exit_s + (0.0 if assigned else JOIN_GRACE_S):
+            if idle.expired():
                 break
             continue
-        last_activity = time.monotonic()
+        idle.active()
         records = [r for batch in polled.values() for r in batch]
         messages = [decode_record(r, contracts_by_topic) for r in records]
         try:
