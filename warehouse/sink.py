@@ -29,7 +29,8 @@ from hotline.settings import Settings, WarehouseSettings
 from hotline.warehouse.identity import colliding, collision_reason, stored_recordings
 from hotline.warehouse.maintenance import WriterMaintenance
 from hotline.warehouse.snapshot import SnapshotPublisher
-from hotline.warehouse.store import STORED_CONTRACTS, UnstorableMessage, open_writer, store_batch
+from hotline.warehouse.append import UnstorableMessage
+from hotline.warehouse.store import STORED_CONTRACTS, open_writer, store_batch
 
 log = logging.getLogger(__name__)
 

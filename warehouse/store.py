@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from operator import itemgetter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +25,8 @@ import pyarrow as pa
 from hotline.contracts import AlertRaised, CallInspected, Contract, DeadLetter, TranscriptReady, WorkOrderEvent
 from hotline.settings import WarehouseSettings
 from hotline.warehouse import sqlfiles
-from hotline.warehouse.batch import Batch, Row, collect
+from hotline.warehouse.append import append_rows, arrow_schema
+from hotline.warehouse.batch import Batch, collect
 from hotline.warehouse.schema import migrate
 from hotline.warehouse.reference import load_reference, store_reference
 from hotline.warehouse.snapshot import publish_snapshot
@@ -51,14 +51,6 @@ _REINSPECTED = ("batch_delete_check_results", "batch_delete_llm_judgements", "ba
 # the rows they replace.
 _APPENDED = ("turns", "check_results", "llm_judgements", "sentiment_turns", "demands")
 
-# Each table's Arrow schema (its columns in the order of its definition), looked up once per process.
-_SCHEMAS: dict[str, pa.Schema] = {}
-
-
-class UnstorableMessage(ValueError):
-    """A value that passed its contract but has no representation in the warehouse's columns."""
-
-
 def open_writer(cfg: WarehouseSettings, reference: Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse file for writing, with the schema and the reference
     data (``reference``, default the packaged warehouse/reference.yaml) up to date."""
@@ -72,8 +64,8 @@ def open_writer(cfg: WarehouseSettings, reference: Path | None = None) -> duckdb
         # Arrow imports its pandas shim on first use (about a second), and the tables' Arrow
         # schemas are looked up once: pay both at start, not in the first batch.
         pa.array([], type=pa.string())
-        for table in (*(f"sink_batch_{t}" for t in _STAGED), *_APPENDED):
-            _arrow_schema(con, table)
+        for table in (*(f"sink_batch_{t}" for t in _STAGED), *_APPENDED, "sink_batch_work_order_events"):
+            arrow_schema(con, table)
     except BaseException:
         con.close()
         raise
@@ -86,27 +78,6 @@ def _run(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) 
 
 def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
     return con.sql(sqlfiles.load(name, "internal")).fetchall()[0][0]
-
-
-def _arrow_schema(con: duckdb.DuckDBPyConnection, table: str) -> pa.Schema:
-    # Every writer's schema is the packaged one, so one lookup per table and process will do.
-    schema = _SCHEMAS.get(table)
-    if schema is None:
-        schema = _SCHEMAS[table] = con.table(table).limit(0).to_arrow_table().schema
-    return schema
-
-
-def _append(con: duckdb.DuckDBPyConnection, table: str, rows: list[Row]) -> None:
-    """Append rows to a table in bulk: one Arrow frame, one insert, no per-row statements."""
-    schema = _arrow_schema(con, table)
-    if rows[0].keys() != set(schema.names):
-        raise RuntimeError(f"the sink's {table} rows have columns {sorted(rows[0])}; the table has {schema.names}")
-    values = map(itemgetter(*schema.names), rows)
-    try:
-        frame = pa.table([pa.array(col, type=f.type) for col, f in zip(zip(*values, strict=True), schema, strict=True)], schema=schema)
-    except (pa.ArrowException, OverflowError, TypeError, ValueError) as exc:
-        raise UnstorableMessage(f"a {table} value does not fit the warehouse: {exc}") from exc
-    con.from_arrow(frame).insert_into(table)
 
 
 def _refresh_call_rollups(con: duckdb.DuckDBPyConnection) -> None:
@@ -132,7 +103,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
     rows = batch.rows(stale)
     staged = [table for table in _STAGED if rows[table]]
     for table in staged:
-        _append(con, f"sink_batch_{table}", rows[table])
+        append_rows(con, f"sink_batch_{table}", rows[table])
     # The call rollups (call_days, agent_days, score_days, agent_item_days, coaching_examples) are
     # recomputed for the agent-days whose calls the batch inspects or rewrites: those its calls count
     # under after it and, for a call inspected before (a re-inspection, a replay, a transcript after
@@ -151,7 +122,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
             _run(con, name)
     for table in _APPENDED:
         if rows[table]:
-            _append(con, table, rows[table])
+            append_rows(con, table, rows[table])
     if rollups_change:
         _refresh_call_rollups(con)
     # The CSV import writes its events with the same statement.

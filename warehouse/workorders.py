@@ -18,13 +18,13 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 from pydantic import ValidationError
 
 from hotline.bus import Publisher
 from hotline.contracts import WorkOrderEvent
 from hotline.settings import KafkaSettings
 from hotline.warehouse import sqlfiles
+from hotline.warehouse.append import append_rows
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +47,7 @@ def write_events(con: duckdb.DuckDBPyConnection, events: Iterable[WorkOrderEvent
     (sink_batch_work_order_events), inside the caller's transaction; their orders are not re-derived."""
     rows = event_rows({e.event_id: e for e in events}.values(), source)
     if rows:
-        schema = con.table("sink_batch_work_order_events").limit(0).to_arrow_table().schema
-        con.from_arrow(pa.Table.from_pylist(rows, schema=schema)).insert_into("sink_batch_work_order_events")
+        append_rows(con, "sink_batch_work_order_events", rows)
         con.execute(sqlfiles.load("upsert_work_order_events", "internal"))
 
 
